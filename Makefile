@@ -1,0 +1,36 @@
+# Two commands do everything from a fresh clone:
+#   make run   — create .venv, install the pinned requirements, start the app
+#   make test  — the same plus test tools and Chromium, then the whole suite
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+PYTEST_ARGS ?=
+
+.PHONY: run test lint bench chromium clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.runtime
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+chromium:
+	@bash scripts/ensure_chromium.sh
+
+test: $(VENV)/.dev chromium
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev chromium
+	$(PY) bench/startup.py
+
+clean:
+	rm -rf $(VENV) artifacts .pytest_cache .hypothesis .ruff_cache

@@ -1,0 +1,83 @@
+"""The lesson map: which lessons exist, their sections, and the class plan.
+
+app.py builds navigation from LESSONS and the home page draws a card per lesson;
+a new lesson appears everywhere by adding one entry here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from components.i18n import t
+
+SECTIONS = ("basics", "convolution", "training", "generative")
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One lesson page.
+
+    Args:
+        key: short name; locale keys are ``lesson.<key>.title`` / ``.summary``.
+        script: the page file.
+        section: one of SECTIONS.
+        icon: a Material icon.
+        class_steps: (minutes, locale key) activities for the class plan.
+    """
+
+    key: str
+    script: str
+    section: str
+    icon: str
+    class_steps: tuple[tuple[int, str], ...]
+
+
+LESSONS: tuple[Lesson, ...] = (
+    Lesson(
+        "activations", "pages/activations.py", "basics", ":material/show_chart:",
+        ((5, "plan.activations.step_vs_sigmoid"),
+         (10, "plan.activations.derivatives"),
+         (8, "plan.activations.softmax"),
+         (7, "plan.activations.where")),
+    ),
+)
+
+CLASS_MINUTES = 45
+INTRO_MINUTES = 5
+
+
+def class_plan() -> list[tuple[int, int, str]]:
+    """A 45-minute path through the lessons: (start, end, text) rows.
+
+    Starts with an introduction, walks the lessons in order while time remains,
+    and ends with a wrap-up that fills the rest of the period.
+    """
+    rows, clock = [(0, INTRO_MINUTES, t("plan.intro"))], INTRO_MINUTES
+    for lesson in LESSONS:
+        for minutes, key in lesson.class_steps:
+            if clock + minutes > CLASS_MINUTES - 5:
+                break
+            title = t(f"lesson.{lesson.key}.title")
+            rows.append((clock, clock + minutes, f"**{title}** — {t(key)}"))
+            clock += minutes
+    rows.append((clock, CLASS_MINUTES, t("plan.wrap_up")))
+    return rows
+
+
+def lesson_page(lesson: Lesson) -> st.Page:
+    return st.Page(lesson.script, title=t(f"lesson.{lesson.key}.title"),
+                   icon=lesson.icon)
+
+
+def build_navigation() -> dict[str, list[st.Page]]:
+    """Pages grouped by translated section titles, the home page first."""
+    pages: dict[str, list[st.Page]] = {
+        "": [st.Page("pages/home.py", title=t("home.nav"), icon=":material/map:",
+                     default=True)]}
+    for section in SECTIONS:
+        members = [lesson_page(x) for x in LESSONS if x.section == section]
+        if members:
+            pages[t(f"section.{section}")] = members
+    return pages

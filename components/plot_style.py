@@ -1,0 +1,40 @@
+"""One look for every chart: a colour-blind-safe palette and a projector mode."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9",
+           "#F0E442", "#000000"]
+POSITIVE, NEGATIVE = "#0072B2", "#D55E00"
+PRESENTATION_KEY = "presentation"
+
+
+def is_presentation() -> bool:
+    """Whether the sidebar's presentation mode (large fonts, thick lines) is on."""
+    return bool(st.session_state.get(PRESENTATION_KEY, False))
+
+
+def line_width() -> float:
+    return 5.0 if is_presentation() else 2.5
+
+
+def colour(index: int) -> str:
+    return PALETTE[index % len(PALETTE)]
+
+
+def style_figure(fig: go.Figure, height: int = 420) -> go.Figure:
+    """Apply fonts, margins and sizes (larger in presentation mode)."""
+    big = is_presentation()
+    fig.update_layout(
+        height=int(height * (1.25 if big else 1.0)),
+        font={"size": 22 if big else 14},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "y": -0.15, "font": {"size": 20 if big else 13}},
+        hoverlabel={"font_size": 20 if big else 13},
+    )
+    fig.update_xaxes(zeroline=True, zerolinewidth=1.5, zerolinecolor="#888")
+    fig.update_yaxes(zeroline=True, zerolinewidth=1.5, zerolinecolor="#888")
+    return fig
