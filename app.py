@@ -8,8 +8,8 @@ import streamlit as st
 
 from components.i18n import t
 from components.keras_loader import warm_keras_in_background
-from components.lessons import build_navigation
+from components.lessons import run_app_shell
 
 st.set_page_config(page_title=t("app.title"), page_icon="🧠", layout="wide")
 warm_keras_in_background()
-st.navigation(build_navigation(), position="sidebar").run()
+run_app_shell()

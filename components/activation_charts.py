@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from components.i18n import t
 from components.plot_style import NEGATIVE, POSITIVE, colour, line_width, style_figure
@@ -46,11 +45,11 @@ def curves_figure(
     for index, curve in enumerate(curves):
         label = activation_label(curve.name)
         fig.add_trace(go.Scatter(
-            x=curve.x, y=curve.y, name=f"{label}  f(x)", legendgroup=curve.name,
+            x=curve.x, y=curve.y, name=f"{label} f(x)", legendgroup=curve.name,
             line={"color": colour(index), "width": line_width()}))
         if show_derivative:
             fig.add_trace(go.Scatter(
-                x=curve.x, y=curve.dy, name=f"{label}  f′(x)", legendgroup=curve.name,
+                x=curve.x, y=curve.dy, name=f"{label} f′(x)", legendgroup=curve.name,
                 line={"color": colour(index), "width": line_width(), "dash": "dash"}))
     if probe is not None:
         _add_probe(fig, probe, probe_index, curves)
@@ -77,18 +76,24 @@ def _add_probe(fig: go.Figure, probe: dict, index: int, curves: list[Curve]) -> 
 def softmax_figure(logits: np.ndarray, probabilities: np.ndarray) -> go.Figure:
     """Logits z (left) and softmax(z / T) (right) as bars, one per class."""
     labels = [f"z{i + 1}" for i in range(logits.size)]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(
-        t("softmax.chart.before"), t("softmax.chart.after")))
-    fig.add_trace(go.Bar(
-        x=labels, y=logits, name=t("softmax.chart.before"),
-        marker_color=[POSITIVE if v >= 0 else NEGATIVE for v in logits],
-        text=[f"{v:.2f}" for v in logits], textposition="outside"), row=1, col=1)
-    fig.add_trace(go.Bar(
-        x=labels, y=probabilities, name=t("softmax.chart.after"),
-        marker_color=colour(2), text=[f"{p:.3f}" for p in probabilities],
-        textposition="outside"), row=1, col=2)
-    fig.update_yaxes(range=[0, 1.15], row=1, col=2)
-    fig.update_layout(showlegend=False)
+    # Two panels laid out by axis domains (make_subplots is slow to build).
+    fig = go.Figure([
+        go.Bar(x=labels, y=logits, name=t("softmax.chart.before"),
+               marker_color=[POSITIVE if v >= 0 else NEGATIVE for v in logits],
+               text=[f"{v:.2f}" for v in logits], textposition="outside"),
+        go.Bar(x=labels, y=probabilities, name=t("softmax.chart.after"),
+               xaxis="x2", yaxis="y2", marker_color=colour(2),
+               text=[f"{p:.3f}" for p in probabilities], textposition="outside"),
+    ])
+    fig.update_layout(
+        showlegend=False,
+        xaxis={"domain": [0, 0.45]}, xaxis2={"domain": [0.55, 1], "anchor": "y2"},
+        yaxis2={"anchor": "x2", "range": [0, 1.15]},
+        annotations=[
+            {"text": t("softmax.chart.before"), "x": 0.225, "y": 1.08,
+             "xref": "paper", "yref": "paper", "showarrow": False},
+            {"text": t("softmax.chart.after"), "x": 0.775, "y": 1.08,
+             "xref": "paper", "yref": "paper", "showarrow": False}])
     return style_figure(fig, height=360)
 
 

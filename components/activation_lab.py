@@ -25,6 +25,7 @@ from core.activation_analysis import (
     check_temperature,
     check_x_range,
     gradient_through_layers,
+    nice_step,
     parse_logits,
     probe,
     sample_curve,
@@ -54,6 +55,7 @@ class ActivationSettings:
     layers: int = 5
     logits: tuple[str, ...] = ("2", "1", "0.1")
     temperature: float = 1.0
+    jacobian: bool = False
 
 
 DEFAULTS = ActivationSettings()
@@ -134,12 +136,15 @@ def probe_ui(names: list[str], x_min: float, x_max: float) -> tuple[str, float]:
     """Which function to probe and where; returns (name, x0)."""
     if st.session_state[key("probe_fn")] not in names:
         st.session_state[key("probe_fn")] = names[0]
+    step = nice_step(x_max - x_min)
+    _clamp_state("x0", x_min, x_max)
+    st.session_state[key("x0")] = round(st.session_state[key("x0")] / step) * step
     _clamp_state("x0", x_min, x_max)
     left, right = st.columns([1, 2])
     name = left.selectbox(t("act.probe_fn"), names, key=key("probe_fn"),
                           format_func=activation_label)
     x0 = right.slider(t("act.probe_x"), float(x_min), float(x_max),
-                      step=(x_max - x_min) / 200, key=key("x0"))
+                      step=step, key=key("x0"), format="%.2f")
     return name, float(x0)
 
 
@@ -216,19 +221,21 @@ def draw_usage_table() -> None:
     st.table(pd.DataFrame(rows), hide_index=True)
 
 
-def draw_code(names, params, x_min, x_max, probe_name, logits, temperature) -> None:
-    numpy_tab, keras_tab, softmax_tab = st.tabs(
-        [t("code.numpy"), t("code.keras", name=activation_label(probe_name)),
-         t("code.softmax")])
+def draw_curve_code(names, params, x_min, x_max, probe_name) -> None:
+    """NumPy f and f′ of the plotted functions; Keras for the probed one."""
+    numpy_tab, keras_tab = st.tabs(
+        [t("code.numpy"), t("code.keras", name=activation_label(probe_name))])
     with numpy_tab:
         show_code(numpy_activation_code(names, params, x_min, x_max),
                   "activations_numpy.py", "dl_numpy")
     with keras_tab:
         show_code(keras_activation_code(probe_name, params.get(probe_name)),
                   f"activation_{probe_name}_keras.py", "dl_keras")
-    with softmax_tab:
-        values = logits.tolist() if logits.size >= 2 else [2.0, 1.0, 0.1]
-        show_code(softmax_code(values, temperature), "softmax.py", "dl_softmax")
+
+
+def draw_softmax_code(logits: np.ndarray, temperature: float) -> None:
+    values = logits.tolist() if logits.size >= 2 else [2.0, 1.0, 0.1]
+    show_code(softmax_code(values, temperature), "softmax.py", "dl_softmax")
 
 
 def publish_settings() -> None:

@@ -6,9 +6,11 @@ a new lesson appears everywhere by adding one entry here.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from components.i18n import t
 
@@ -60,7 +62,8 @@ def class_plan() -> list[tuple[int, int, str]]:
             if clock + minutes > CLASS_MINUTES - 5:
                 break
             title = t(f"lesson.{lesson.key}.title")
-            rows.append((clock, clock + minutes, f"**{title}** — {t(key)}"))
+            rows.append((clock, clock + minutes,
+                         t("plan.lesson_step", title=title, text=t(key))))
             clock += minutes
     rows.append((clock, CLASS_MINUTES, t("plan.wrap_up")))
     return rows
@@ -69,6 +72,33 @@ def class_plan() -> list[tuple[int, int, str]]:
 def lesson_page(lesson: Lesson) -> st.Page:
     return st.Page(lesson.script, title=t(f"lesson.{lesson.key}.title"),
                    icon=lesson.icon)
+
+
+_shell = threading.local()  # per script thread: is app.py running this page?
+
+
+def run_app_shell() -> None:
+    """Build the navigation and run the chosen page (app.py calls this)."""
+    _shell.active = True
+    try:
+        st.navigation(build_navigation(), position="sidebar").run()
+    finally:
+        _shell.active = False
+
+
+def ensure_app_shell() -> None:
+    """Route a page that was opened without app.py back through app.py.
+
+    With a folder named ``pages/``, Streamlit starts every server in its legacy
+    folder mode: until some session has run app.py's ``st.navigation``, a direct
+    link such as /activations runs the page file alone — no translated menu, no
+    page config. Registering our navigation switches the process to
+    ``st.navigation`` for good; the rerun then goes through app.py.
+    """
+    legacy_mode = bool(PagesManager.uses_pages_directory)  # Streamlit 1.67 flag
+    if legacy_mode and not getattr(_shell, "active", False):
+        st.navigation(build_navigation(), position="hidden")
+        st.rerun()
 
 
 def build_navigation() -> dict[str, list[st.Page]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.i18n import language_ui, t
+from components.lessons import ensure_app_shell
 from components.plot_style import PRESENTATION_KEY
 
 _PRESENTATION_CSS = """
@@ -43,6 +44,7 @@ def presentation_ui() -> bool:
 
 def setup_page() -> str:
     """Render the shared sidebar controls; return the session's language."""
+    ensure_app_shell()
     lang = language_ui()
     presentation_ui()
     return lang

@@ -17,7 +17,7 @@ from core.activations import ACTIVATIONS, resolve_params
 
 X_LIMIT = 100.0  # beyond ±100 every activation is flat or linear; nothing new to see
 DEFAULT_X_RANGE = (-6.0, 6.0)
-NUM_POINTS = 801
+NUM_POINTS = 501
 LOW_GRADIENT = 0.05  # |f′| below this is where learning crawls (梯度消失)
 TEMPERATURE_RANGE = (0.05, 10.0)
 MAX_LOGITS = 12
@@ -120,6 +120,21 @@ def sample_curve(
     y = activation.fn(x, **merged)
     dy = activation.derivative(x, **merged)
     return Curve(name, x, y, dy, low_gradient_intervals(x, dy))
+
+
+def nice_step(span: float, num_steps: int = 200) -> float:
+    """The largest round step (1, 2 or 5 × 10^k) giving at least ``num_steps``.
+
+    >>> nice_step(12), nice_step(15), nice_step(200)
+    (0.05, 0.05, 1.0)
+    """
+    raw = span / num_steps
+    exponent = math.floor(math.log10(raw))
+    best = 10.0**exponent
+    for factor in (2, 5):
+        if factor * 10.0**exponent <= raw * 1.000001:
+            best = factor * 10.0**exponent
+    return round(best, 12)
 
 
 def probe(name: str, x0: float, params: dict[str, Any] | None = None) -> dict:

@@ -11,14 +11,18 @@ st.title(t("lesson.activations.title"))
 st.markdown(t("act.intro"))
 lab.restore_settings()
 
-# 1. Curves: f and f′ over an adjustable range.
-names = lab.function_picker_ui()
-x_min, x_max, show_derivative, shade = lab.range_ui()
-params = lab.params_ui(names)
-if not names:
-    st.info(t("act.pick_placeholder"), icon=":material/touch_app:")
-    probe_name = "sigmoid"
-else:
+
+# Each section is a fragment: moving a control reruns (and redraws) only its own
+# section, which keeps reruns fast when a whole class uses one server.
+@st.fragment
+def curves_section() -> None:
+    """f and f′ over an adjustable range, a probe, and their code."""
+    names = lab.function_picker_ui()
+    x_min, x_max, show_derivative, shade = lab.range_ui()
+    params = lab.params_ui(names)
+    if not names:
+        st.info(t("act.pick_placeholder"), icon=":material/touch_app:")
+        return
     chart = st.container()
     st.subheader(t("act.probe_header"))
     probe_name, x0 = lab.probe_ui(names, x_min, x_max)
@@ -27,21 +31,26 @@ else:
         lab.draw_curves(names, params, x_min, x_max, show_derivative, shade, point,
                         probe_name)
         st.caption(t("act.chart_caption"))
+    with st.expander(t("code.header"), icon=":material/code:"):
+        lab.draw_curve_code(names, params, x_min, x_max, probe_name)
+    lab.publish_settings()
 
-# 2. Softmax: a vector in, probabilities out; its derivative is a matrix.
+
+@st.fragment
+def softmax_section() -> None:
+    """A vector in, probabilities out; its derivative is a matrix."""
+    logits, temperature = lab.softmax_ui()
+    if st.toggle(t("softmax.jacobian_header"), key=lab.key("jacobian")):
+        lab.draw_jacobian(logits, temperature)
+    with st.expander(t("code.header"), icon=":material/code:"):
+        lab.draw_softmax_code(logits, temperature)
+    lab.publish_settings()
+
+
+curves_section()
 st.subheader(t("softmax.header"))
 st.markdown(t("softmax.intro"))
-logits, temperature = lab.softmax_ui()
-with st.expander(t("softmax.jacobian_header")):
-    lab.draw_jacobian(logits, temperature)
-
-# 3. Which activation where (CURRICULUM §2).
+softmax_section()
 st.subheader(t("where.header"))
 lab.draw_usage_table()
 st.markdown(t("where.note"))
-
-# 4. Show me the code.
-st.subheader(t("code.header"))
-lab.draw_code(names or ["sigmoid"], params, x_min, x_max, probe_name, logits,
-              temperature)
-lab.publish_settings()

@@ -26,7 +26,7 @@ for section in SECTIONS:
 st.subheader(t("home.plan_header"))
 st.caption(t("home.plan_caption"))
 for start, end, text in class_plan():
-    st.markdown(f"- `{start:>2}–{end:>2} min` {text}")
+    st.markdown(f"- {t('home.minutes', start=start, end=end)} {text}")
 
 st.subheader(t("home.howto_header"))
 st.markdown(t("home.howto"))

@@ -46,7 +46,8 @@ def test_every_literal_key_used_in_code_exists():
 
 def test_documents_terms_are_used_in_chinese():
     text = "".join(ZH.values())
-    for term in ("激活函数", "导数", "梯度消失", "阶跃函数", "隐藏层", "多分类", "二分类"):
+    terms = ("激活函数", "导数", "梯度消失", "阶跃函数", "隐藏层", "多分类", "二分类")
+    for term in terms:
         assert term in text, term
 
 

@@ -100,3 +100,13 @@ def test_gradient_through_layers_by_hand():
     assert relu["at_x0"] == 1.0 and relu["best_case"] == 1.0
     slope = float(ACTIVATIONS["tanh"].derivative(np.array(1.5)))
     assert gradient_through_layers("tanh", 1.5, 4)["at_x0"] == pytest.approx(slope**4)
+
+
+@given(st.floats(1e-3, 1e3))
+def test_nice_step_is_round_and_gives_enough_positions(span):
+    from core.activation_analysis import nice_step
+
+    step = nice_step(span)
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    assert round(mantissa, 6) in (1.0, 2.0, 5.0)
+    assert 200 <= span / step * 1.000001 < 500 * 1.000001

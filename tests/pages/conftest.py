@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

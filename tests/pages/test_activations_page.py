@@ -1,6 +1,8 @@
 """The activations lesson through AppTest: controls change what is drawn, bad input
 gets a message, settings round-trip through the URL — in English and Chinese."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -15,7 +17,7 @@ from tests.pages.conftest import (
 )
 
 PAGE = "pages/activations.py"
-F_NAME = {"en": "Sigmoid  f(x)", "zh": "Sigmoid  f(x)"}
+F_NAME = {"en": "Sigmoid f(x)", "zh": "Sigmoid f(x)"}
 
 
 def curve_names(app) -> set[str]:
@@ -39,7 +41,7 @@ def test_picking_functions_changes_the_chart(lang):
     assert_no_exception(app)
     after = curve_names(app)
     assert after != before
-    elu = [d for d in chart_data(app) if d.get("name", "").startswith("ELU  f(x)")][0]
+    elu = [d for d in chart_data(app) if d.get("name", "").startswith("ELU f(x)")][0]
     x = np.array(elu["x"], dtype=float)
     np.testing.assert_allclose(elu["y"], ACTIVATIONS["elu"].fn(x))
 
@@ -47,10 +49,10 @@ def test_picking_functions_changes_the_chart(lang):
 def test_range_and_parameters_change_the_data():
     app = run_page(PAGE, "en", fn="leaky_relu")
     app.number_input(key="act_x_max").set_value(3.0).run()
-    leaky = trace(app, "Leaky ReLU  f(x)")
+    leaky = trace(app, "Leaky ReLU f(x)")
     assert leaky["x"][-1] == 3.0
     app.slider(key="act_negative_slope").set_value(0.01).run()
-    leaky = trace(app, "Leaky ReLU  f(x)")
+    leaky = trace(app, "Leaky ReLU f(x)")
     assert leaky["y"][0] == pytest.approx(-6.0 * 0.01)
     assert app.query_params["negative_slope"] == "0.01"
     assert app.query_params["x_max"] == "3"
@@ -110,7 +112,7 @@ def test_bad_input_gets_a_message_not_a_traceback(query, expected):
 def test_bad_range_keeps_the_users_values_and_draws_the_default():
     app = run_page(PAGE, "en", x_min="5", x_max="-5", fn="tanh")
     assert app.number_input(key="act_x_min").value == 5.0
-    x = trace(app, "Tanh  f(x)")["x"]
+    x = trace(app, "Tanh f(x)")["x"]
     assert (x[0], x[-1]) == (-6.0, 6.0)
 
 
@@ -149,3 +151,24 @@ def test_code_panel_matches_the_selection():
     assert 'activation="softsign"' in codes[1]
     assert [b.proto.label for b in app.get("download_button")][0].startswith(
         "Download activations_numpy.py")
+
+
+def test_presentation_mode_enlarges_chart_fonts_and_lines():
+    app = run_page(PAGE, "en", fn="relu")
+    normal = json.loads(app.get("plotly_chart")[0].proto.spec)
+    app.sidebar.toggle[0].set_value(True).run()
+    big = json.loads(app.get("plotly_chart")[0].proto.spec)
+    assert big["layout"]["font"]["size"] > normal["layout"]["font"]["size"]
+    assert trace(app, "ReLU f(x)")["line"]["width"] == 5.0
+    assert app.query_params["present"] == "1"
+
+
+def test_jacobian_is_drawn_on_request_and_matches_core():
+    from core.activations import softmax_jacobian
+
+    app = run_page(PAGE, "en", logits="1,0,-1", temperature="0.5")
+    assert len(app.get("plotly_chart")) == 2
+    app.toggle(key="act_jacobian").set_value(True).run()
+    heatmap = chart_data(app, 2)[0]
+    np.testing.assert_allclose(heatmap["z"], softmax_jacobian([1, 0, -1], 0.5))
+    np.testing.assert_allclose(np.sum(heatmap["z"], axis=1), 0, atol=1e-12)

@@ -26,10 +26,15 @@ def test_home_shows_a_card_per_lesson_in_each_language(lang):
 
 def test_class_plan_fills_exactly_one_period(lang):
     app = run_page("pages/home.py", lang)
+    minutes = CATALOGS[lang]["home.minutes"]
     rows = [m.value for m in app.markdown if m.value.startswith("- `")]
-    assert rows[0].startswith("- ` 0– 5 min`")
-    assert rows[-1].startswith("- `") and f"–{CLASS_MINUTES} min`" in rows[-1]
+    assert rows[0].startswith("- " + minutes.format(start=0, end=5))
+    starts_and_ends = [r.split("`")[1] for r in rows]
+    assert rows[-1].startswith("- `") and f"–{CLASS_MINUTES}" in rows[-1]
     assert CATALOGS[lang]["plan.wrap_up"] in rows[-1]
+    # Consecutive rows: each starts where the previous one ended.
+    bounds = [tuple(int(n) for n in s.split()[0].split("–")) for s in starts_and_ends]
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
 
 
 def test_language_follows_the_url_and_the_switch():

@@ -1,0 +1,54 @@
+"""The lazy Keras loader: nothing imported until asked, threads set, warmed once."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT,
+                          env={"PATH": "/usr/bin:/bin", **env}, capture_output=True,
+                          text=True, timeout=180)
+
+
+def test_loader_imports_lazily_and_sets_thread_pools():
+    result = run_python("""
+        import sys
+        from components import keras_loader
+        assert "tensorflow" not in sys.modules and not keras_loader.is_keras_loaded()
+        keras = keras_loader.load_keras()
+        import tensorflow as tf
+        assert keras_loader.load_keras() is keras
+        print(keras.backend.backend(),
+              tf.config.threading.get_intra_op_parallelism_threads(),
+              tf.config.threading.get_inter_op_parallelism_threads())
+    """, PLAYGROUND_TF_INTRA_THREADS="2", PLAYGROUND_TF_INTER_THREADS="1")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["tensorflow", "2", "1"]
+
+
+def test_warm_up_runs_once_in_the_background_and_can_be_switched_off():
+    result = run_python("""
+        import sys, threading, time
+        from components import keras_loader
+        keras_loader.warm_keras_in_background(delay_seconds=0)
+        keras_loader.warm_keras_in_background(delay_seconds=0)
+        warmers = [t for t in threading.enumerate() if t.name == "keras-warmup"]
+        deadline = time.time() + 120
+        while not keras_loader.is_keras_loaded() and time.time() < deadline:
+            time.sleep(0.2)
+        print(len(warmers), keras_loader.is_keras_loaded())
+    """)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["1", "True"]
+    off = run_python("""
+        import sys, time
+        from components import keras_loader
+        keras_loader.warm_keras_in_background(delay_seconds=0)
+        time.sleep(1)
+        print("tensorflow" in sys.modules)
+    """, PLAYGROUND_WARM_KERAS="0")
+    assert off.stdout.split() == ["False"], off.stderr[-2000:]
