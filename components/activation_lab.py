@@ -73,6 +73,7 @@ def _clamp_state(name: str, low: float, high: float) -> None:
 
 def restore_settings() -> None:
     """Seed the widgets from the URL and report what could not be used."""
+    from_url = not st.session_state.get(f"_url_seeded_{SCOPE}")
     unreadable = seed_from_url(DEFAULTS, SCOPE)
     for name in unreadable:
         st.warning(t("problem.url_unreadable", name=name), icon=":material/link_off:")
@@ -83,7 +84,11 @@ def restore_settings() -> None:
         st.session_state[key("fn")] = [n for n in chosen if n in CURVE_NAMES]
     st.session_state[key("fn")] = list(st.session_state[key("fn")])
     for name, (low, high) in PARAM_LIMITS.items():
+        before = st.session_state[key(name)]
         _clamp_state(name, low, high)
+        if from_url and st.session_state[key(name)] != before:
+            st.warning(t("problem.url_clamped", name=name, low=low, high=high),
+                       icon=":material/link_off:")
 
 
 def function_picker_ui() -> list[str]:

@@ -39,6 +39,11 @@ def style_figure(fig: go.Figure, height: int = 420) -> go.Figure:
         legend={"orientation": "h", "y": -0.15, "font": {"size": 20 if big else 13}},
         hoverlabel={"font_size": 20 if big else 13},
     )
-    fig.update_xaxes(zeroline=True, zerolinewidth=1.5, zerolinecolor="#888")
-    fig.update_yaxes(zeroline=True, zerolinewidth=1.5, zerolinecolor="#888")
+    # Axis fonts explicitly: Streamlit's chart theme would otherwise keep them small.
+    axis_font = {"tickfont": {"size": 20 if big else 12},
+                 "title_font": {"size": 22 if big else 14}}
+    fig.update_xaxes(zeroline=True, zerolinewidth=1.5, zerolinecolor="#888",
+                     **axis_font)
+    fig.update_yaxes(zeroline=True, zerolinewidth=1.5, zerolinecolor="#888",
+                     **axis_font)
     return fig

@@ -21,6 +21,7 @@ NUM_POINTS = 501
 LOW_GRADIENT = 0.05  # |f′| below this is where learning crawls (梯度消失)
 TEMPERATURE_RANGE = (0.05, 10.0)
 MAX_LOGITS = 12
+LOGIT_LIMIT = 1e6  # beyond this softmax is one-hot anyway; keeps bars drawable
 
 # Which activation where (CURRICULUM §2): the use, the usual choices, a Keras line.
 RECOMMENDATIONS: list[dict[str, Any]] = [
@@ -169,6 +170,9 @@ def parse_logits(cells: Iterable[Any]) -> tuple[np.ndarray, list[tuple[str, int]
         if not math.isfinite(value):
             problems.append(("logit_not_number", row))
             continue
+        if abs(value) > LOGIT_LIMIT:
+            problems.append(("logit_clamped", row))
+            value = math.copysign(LOGIT_LIMIT, value)
         values.append(value)
     if len(values) > MAX_LOGITS:
         problems.append(("logit_too_many", MAX_LOGITS))

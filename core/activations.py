@@ -205,7 +205,8 @@ def _hard_sigmoid_d(x):
 
 def _softmax(x, temperature=1.0, axis=-1):
     z = _as_float(x) / temperature
-    z = z - np.max(z, axis=axis, keepdims=True)  # stable: the largest exponent is 0
+    with np.errstate(over="ignore"):  # z − max may reach −inf; exp(−inf) = 0 is right
+        z = z - np.max(z, axis=axis, keepdims=True)  # stable: largest exponent is 0
     e = np.exp(z)
     return e / np.sum(e, axis=axis, keepdims=True)
 

@@ -81,6 +81,9 @@ def test_parse_logits_keeps_numbers_and_names_the_bad_rows():
     assert values.tolist() == [1.0, 2.5]
     assert problems == [("logit_empty", 3), ("logit_empty", 4), ("logit_not_number", 5),
                         ("logit_empty", 6), ("logit_not_number", 7)]
+    big, problems = parse_logits(["1e308", "-2e9", "3"])
+    assert big.tolist() == [1e6, -1e6, 3.0]
+    assert problems == [("logit_clamped", 1), ("logit_clamped", 2)]
     many, problems = parse_logits(range(20))
     assert many.size == 12 and problems == [("logit_too_many", 12)]
 

@@ -102,6 +102,9 @@ def test_softmax_temperature_changes_probabilities(lang):
     ({"logits": "2,abc,,1"}, "Row 2 is not a number"),
     ({"fn": "sigmoid,nonsense"}, "Unknown activation"),
     ({"x0": "banana"}, "could not be read"),
+    ({"layers": "1000"}, "outside 1 … 30"),
+    ({"fn": "leaky_relu", "negative_slope": "-5"}, "outside 0 … 1"),
+    ({"logits": "1e308,1e308,-1e308"}, "Row 1 is too large"),
 ])
 def test_bad_input_gets_a_message_not_a_traceback(query, expected):
     app = run_page(PAGE, "en", **query)
@@ -159,6 +162,8 @@ def test_presentation_mode_enlarges_chart_fonts_and_lines():
     app.sidebar.toggle[0].set_value(True).run()
     big = json.loads(app.get("plotly_chart")[0].proto.spec)
     assert big["layout"]["font"]["size"] > normal["layout"]["font"]["size"]
+    big_ticks = big["layout"]["xaxis"]["tickfont"]["size"]
+    assert big_ticks > normal["layout"]["xaxis"]["tickfont"]["size"]
     assert trace(app, "ReLU f(x)")["line"]["width"] == 5.0
     assert app.query_params["present"] == "1"
 
@@ -172,3 +177,18 @@ def test_jacobian_is_drawn_on_request_and_matches_core():
     heatmap = chart_data(app, 2)[0]
     np.testing.assert_allclose(heatmap["z"], softmax_jacobian([1, 0, -1], 0.5))
     np.testing.assert_allclose(np.sum(heatmap["z"], axis=1), 0, atol=1e-12)
+
+
+def test_switching_language_keeps_the_students_settings():
+    app = run_page(PAGE, "en")
+    app.multiselect(key="act_fn").set_value(["gelu", "softsign"]).run()
+    app.slider(key="act_x0").set_value(-1.0).run()
+    app.number_input(key="act_temperature").set_value(3.0).run()
+    app.sidebar.get("button_group")[0].set_value("zh").run()
+    assert_no_exception(app)
+    assert app.title[0].value == "激活函数"
+    assert app.multiselect(key="act_fn").value == ["gelu", "softsign"]
+    assert app.slider(key="act_x0").value == -1.0
+    assert app.number_input(key="act_temperature").value == 3.0
+    assert app.query_params["lang"] == "zh"
+    assert app.query_params["fn"] == "gelu,softsign"
