@@ -56,3 +56,22 @@ def test_softmax_script_agrees_with_core():
     for line in (numpy_line, keras_line):
         values = np.array(line.split("[", 1)[1].rstrip("]").split(), dtype=float)
         np.testing.assert_allclose(values, expected, atol=1e-4)
+
+
+@pytest.mark.parametrize("stride, padding, pool_mode", [
+    (1, "same", "max"), (2, "valid", "average"), (3, "same", "max")])
+def test_convolution_scripts_compute_what_the_page_shows(stride, padding, pool_mode):
+    from core.conv_codegen import keras_conv_code, numpy_conv_code
+    from core.convolution import KERNELS, conv2d, pool2d
+
+    kernel = KERNELS["sobel_x"]
+    keras_ns, printed = run_script(keras_conv_code("coffee", 64, kernel, stride,
+                                                   padding, pool_mode, 2, 2))
+    image = keras_ns["image"]
+    ours = conv2d(image, kernel, stride, padding)
+    np.testing.assert_allclose(keras_ns["feature_map"], ours, atol=1e-4)
+    np.testing.assert_allclose(keras_ns["pooled"][0, :, :, 0],
+                               pool2d(ours, 2, 2, "valid", pool_mode), atol=1e-4)
+    assert "feature map" in printed
+    numpy_ns, _ = run_script(numpy_conv_code("coffee", 64, kernel, stride, padding))
+    np.testing.assert_allclose(numpy_ns["feature_map"], ours, atol=1e-5)
