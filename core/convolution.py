@@ -35,7 +35,7 @@ KERNELS: dict[str, np.ndarray] = {
         "emboss": [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]],
         "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
         "box_blur_5x5": [[1 / 25] * 5] * 5,
-        "gaussian_blur_5x5": (np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256).tolist(),
+        "gaussian_blur_5x5": (np.outer(*[[1, 4, 6, 4, 1]] * 2) / 256).tolist(),
     }.items()
 }
 
@@ -64,8 +64,10 @@ def check_padding(padding: str) -> str:
 def output_size(n: int, f: int, stride: int = 1, padding: str = "valid") -> int:
     """Output length along one axis: ⌊(n − f)/s⌋ + 1 ("valid") or ⌈n/s⌉ ("same").
 
-    >>> output_size(7, 3), output_size(5, 3, padding="same"), output_size(64, 4, 2, "same")
-    (5, 5, 32)
+    >>> output_size(7, 3), output_size(5, 3, padding="same")
+    (5, 5)
+    >>> output_size(64, 4, 2, "same")
+    32
     """
     if stride < 1:
         raise ConvolutionError("bad_stride", "stride must be at least 1", stride=stride)
