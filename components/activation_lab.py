@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,7 @@ from components.activation_charts import (
 from components.code_panel import show_code
 from components.i18n import t
 from components.page_setup import show_problems
-from components.url_state import publish_to_url, seed_from_url, state_key
+from components.url_state import LessonSettings
 from core.activation_analysis import (
     LOW_GRADIENT,
     RECOMMENDATIONS,
@@ -59,36 +59,18 @@ class ActivationSettings:
 
 
 DEFAULTS = ActivationSettings()
-
-
-def key(name: str) -> str:
-    return state_key(SCOPE, name)
-
-
-def _clamp_state(name: str, low: float, high: float) -> None:
-    """Pull a seeded value into a widget's bounds before the widget is drawn."""
-    value = st.session_state[key(name)]
-    st.session_state[key(name)] = type(value)(min(max(value, low), high))
+SETTINGS = LessonSettings(SCOPE, DEFAULTS)
+key = SETTINGS.key
 
 
 def restore_settings() -> None:
     """Seed the widgets from the URL and report what could not be used."""
-    from_url = not st.session_state.get(f"_url_seeded_{SCOPE}")
-    unreadable = seed_from_url(DEFAULTS, SCOPE)
-    for name in unreadable:
-        st.warning(t("problem.url_unreadable", name=name), icon=":material/link_off:")
-    chosen = st.session_state[key("fn")]
+    SETTINGS.restore(PARAM_LIMITS)
+    chosen = SETTINGS.get("fn")
     unknown = [n for n in chosen if n not in CURVE_NAMES]
     if unknown:
         st.warning(t("problem.unknown_function", names=", ".join(unknown)))
-        st.session_state[key("fn")] = [n for n in chosen if n in CURVE_NAMES]
-    st.session_state[key("fn")] = list(st.session_state[key("fn")])
-    for name, (low, high) in PARAM_LIMITS.items():
-        before = st.session_state[key(name)]
-        _clamp_state(name, low, high)
-        if from_url and st.session_state[key(name)] != before:
-            st.warning(t("problem.url_clamped", name=name, low=low, high=high),
-                       icon=":material/link_off:")
+    SETTINGS.set("fn", [n for n in chosen if n in CURVE_NAMES])
 
 
 def function_picker_ui() -> list[str]:
@@ -142,9 +124,9 @@ def probe_ui(names: list[str], x_min: float, x_max: float) -> tuple[str, float]:
     if st.session_state[key("probe_fn")] not in names:
         st.session_state[key("probe_fn")] = names[0]
     step = nice_step(x_max - x_min)
-    _clamp_state("x0", x_min, x_max)
-    st.session_state[key("x0")] = round(st.session_state[key("x0")] / step) * step
-    _clamp_state("x0", x_min, x_max)
+    SETTINGS.clamp("x0", x_min, x_max)
+    SETTINGS.set("x0", round(SETTINGS.get("x0") / step) * step)
+    SETTINGS.clamp("x0", x_min, x_max)
     left, right = st.columns([1, 2])
     name = left.selectbox(t("act.probe_fn"), names, key=key("probe_fn"),
                           format_func=activation_label)
@@ -243,10 +225,4 @@ def draw_softmax_code(logits: np.ndarray, temperature: float) -> None:
     show_code(softmax_code(values, temperature), "softmax.py", "dl_softmax")
 
 
-def publish_settings() -> None:
-    """Mirror the current settings into the URL (only what differs from defaults)."""
-    values = {f.name: st.session_state.get(key(f.name)) for f in fields(DEFAULTS)}
-    values = {k: v for k, v in values.items() if v is not None}
-    if "fn" in values:
-        values["fn"] = tuple(values["fn"])
-    publish_to_url(DEFAULTS, values)
+publish_settings = SETTINGS.publish

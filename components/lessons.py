@@ -40,9 +40,14 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson(
         "activations", "pages/activations.py", "basics", ":material/show_chart:",
         ((5, "plan.activations.step_vs_sigmoid"),
-         (10, "plan.activations.derivatives"),
-         (8, "plan.activations.softmax"),
-         (7, "plan.activations.where")),
+         (8, "plan.activations.derivatives"),
+         (5, "plan.activations.softmax"),
+         (4, "plan.activations.where")),
+    ),
+    Lesson(
+        "convolution", "pages/convolution.py", "convolution", ":material/filter:",
+        ((8, "plan.convolution.edges"),
+         (5, "plan.convolution.step")),
     ),
 )
 

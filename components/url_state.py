@@ -100,3 +100,59 @@ def publish_to_url(defaults: Any, values: dict[str, Any]) -> None:
                 del st.query_params[field.name]
         else:
             st.query_params[field.name] = encode_value(value)
+
+
+class LessonSettings:
+    """A lesson's settings: widget keys, URL seeding with messages, and publishing.
+
+    Args:
+        scope: the lesson's short name (prefix of its widget keys).
+        defaults: a dataclass instance of the lesson's defaults.
+    """
+
+    def __init__(self, scope: str, defaults: Any) -> None:
+        self.scope, self.defaults = scope, defaults
+
+    def key(self, name: str) -> str:
+        return state_key(self.scope, name)
+
+    def get(self, name: str) -> Any:
+        return st.session_state[self.key(name)]
+
+    def set(self, name: str, value: Any) -> None:
+        st.session_state[self.key(name)] = value
+
+    def clamp(self, name: str, low: float, high: float) -> bool:
+        """Pull a value into a widget's bounds; True if it had to move."""
+        value = self.get(name)
+        self.set(name, type(value)(min(max(value, low), high)))
+        return self.get(name) != value
+
+    def restore(self, limits: dict[str, tuple[float, float]]) -> bool:
+        """Seed from the URL (first run), warn about unreadable or out-of-range
+        link values, and keep every bounded value inside its widget's limits.
+
+        Returns:
+            True on the session's first run of this lesson (values came from
+            the URL).
+        """
+        from components.i18n import t  # i18n imports nothing from here
+
+        from_url = not st.session_state.get(SEEDED_FLAG.format(self.scope))
+        for name in seed_from_url(self.defaults, self.scope):
+            st.warning(t("problem.url_unreadable", name=name),
+                       icon=":material/link_off:")
+        for name, (low, high) in limits.items():
+            if self.clamp(name, low, high) and from_url:
+                st.warning(t("problem.url_clamped", name=name, low=low, high=high),
+                           icon=":material/link_off:")
+        return from_url
+
+    def publish(self) -> None:
+        """Mirror the current settings into the URL."""
+        values = {}
+        for field in dataclasses.fields(self.defaults):
+            value = st.session_state.get(self.key(field.name))
+            if value is not None:
+                values[field.name] = tuple(value) if isinstance(value, list) else value
+        publish_to_url(self.defaults, values)

@@ -214,3 +214,48 @@ def normalise_kernel(kernel: np.ndarray) -> np.ndarray:
         return kernel / total
     positive = kernel[kernel > 0].sum()
     return kernel / positive if positive > 0 else kernel
+
+
+def parse_kernel_cells(rows: list[list[object]]) -> tuple[np.ndarray, list[tuple]]:
+    """A kernel from an edited grid; empty or non-numeric cells count as 0.
+
+    Returns:
+        (kernel, problems): problems are (code, row, column), 1-based, with codes
+        ``kernel_cell_empty`` and ``kernel_cell_not_number``.
+
+    >>> parse_kernel_cells([[1, None], ["x", "2.5"]])[0].tolist()
+    [[1.0, 0.0], [0.0, 2.5]]
+    """
+    kernel = np.zeros((len(rows), len(rows[0]) if rows else 0))
+    problems = []
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            text = "" if cell is None else str(cell).strip()
+            if text in ("", "nan", "None"):
+                problems.append(("kernel_cell_empty", i + 1, j + 1))
+                continue
+            try:
+                value = float(text)
+            except ValueError:
+                problems.append(("kernel_cell_not_number", i + 1, j + 1))
+                continue
+            if not math.isfinite(value):
+                problems.append(("kernel_cell_not_number", i + 1, j + 1))
+                continue
+            kernel[i, j] = value
+    return kernel, problems
+
+
+def layer_shapes(batch: int, height: int, width: int, channels: int, kernel: int,
+                 filters: int, stride: int, padding: str) -> dict[str, object]:
+    """Conv2D shapes and parameters: [N,H,W,C] ⊛ [f,f,C,K] → [N,H',W',K].
+
+    >>> layer_shapes(32, 64, 64, 3, 5, 16, 1, "same")["output"]
+    (32, 64, 64, 16)
+    """
+    out_h = output_size(height, kernel, stride, padding)
+    out_w = output_size(width, kernel, stride, padding)
+    return {"input": (batch, height, width, channels),
+            "kernel": (kernel, kernel, channels, filters),
+            "output": (batch, out_h, out_w, filters),
+            "params": (kernel * kernel * channels + 1) * filters}

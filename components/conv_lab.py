@@ -1,0 +1,146 @@
+"""Settings, image and kernel controls of the convolution lesson."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from PIL import Image
+
+from components.i18n import t
+from components.url_state import LessonSettings
+from core.convolution import KERNELS, parse_kernel_cells
+from core.imaging import ImageError, read_image, to_grayscale_array, to_rgb_array
+from core.samples import SAMPLE_IMAGES, load_sample_image
+
+SIZES = (64, 96, 128, 192, 256)
+UPLOAD = "upload"
+STEP_GRIDS = ("edge", "first", "second")
+
+
+@dataclass(frozen=True)
+class ConvSettings:
+    """The lesson's defaults; every field is also a URL parameter."""
+
+    image: str = "coffee"
+    size: int = 128
+    kernel: str = "horizontal_edge"
+    k: tuple[str, ...] = ()  # edited kernel cells, row-major ("" = the preset)
+    stride: int = 1
+    padding: str = "same"
+    normalise: bool = False
+    magnitude: bool = False
+    pool: str = "max"
+    pool_size: int = 2
+    pool_stride: int = 2
+    grid: str = "edge"
+    step_kernel: str = "horizontal_edge"
+    step_stride: int = 1
+    step_padding: str = "valid"
+    row: int = 0
+    col: int = 0
+    filters: int = 16
+    batch: int = 32
+    f: int = 5
+
+
+DEFAULTS = ConvSettings()
+SETTINGS = LessonSettings("conv", DEFAULTS)
+key = SETTINGS.key
+LIMITS = {"stride": (1, 4), "pool_size": (1, 4), "pool_stride": (1, 4),
+          "step_stride": (1, 2), "filters": (1, 512), "batch": (1, 1024), "f": (1, 11)}
+
+
+def restore_settings() -> None:
+    SETTINGS.restore(LIMITS)
+    for name, allowed, fallback in (
+            ("image", (*SAMPLE_IMAGES, UPLOAD), "coffee"), ("kernel", tuple(KERNELS),
+                                                            "horizontal_edge"),
+            ("step_kernel", tuple(KERNELS), "horizontal_edge"),
+            ("padding", ("valid", "same"), "same"),
+            ("step_padding", ("valid", "same"), "valid"), ("pool", ("max", "average"),
+                                                            "max"),
+            ("grid", STEP_GRIDS, "edge"), ("size", SIZES, 128)):
+        if SETTINGS.get(name) not in allowed:
+            st.warning(t("problem.url_clamped_choice", name=name,
+                         value=SETTINGS.get(name)))
+            SETTINGS.set(name, fallback)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _sample_arrays(name: str, size: int) -> tuple[np.ndarray, np.ndarray]:
+    picture = Image.fromarray(load_sample_image(name))
+    return to_grayscale_array(picture, size), to_rgb_array(picture, size)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _upload_arrays(data: bytes, size: int) -> tuple[np.ndarray, np.ndarray]:
+    picture = read_image(data)
+    return to_grayscale_array(picture, size), to_rgb_array(picture, size)
+
+
+def _show_image_error(error: ImageError) -> None:
+    st.error(t(f"image_error.{error.code}", **error.details), icon=":material/block:")
+
+
+def image_ui() -> tuple[np.ndarray, np.ndarray, str]:
+    """Choose a sample photo or upload one; returns (gray, rgb, source label).
+
+    A refused upload shows why and keeps the previous picture.
+    """
+    left, right = st.columns([2, 1])
+    source = left.selectbox(t("conv.image"), (*SAMPLE_IMAGES, UPLOAD), key=key("image"),
+                            format_func=lambda n: t(f"conv.sample.{n}"))
+    size = right.select_slider(t("conv.size"), SIZES, key=key("size"))
+    if source == UPLOAD:
+        upload = st.file_uploader(t("conv.upload"), key="conv_uploader",
+                                  type=["png", "jpg", "jpeg", "gif", "bmp", "webp"])
+        if upload is not None:
+            data = upload.getvalue()
+            digest = hashlib.sha1(data).hexdigest()
+            if st.session_state.get("conv_upload_digest") != digest:
+                try:
+                    _upload_arrays(data, size)
+                    st.session_state["conv_upload"] = (data, upload.name)
+                except ImageError as error:
+                    _show_image_error(error)
+                st.session_state["conv_upload_digest"] = digest
+        if "conv_upload" in st.session_state:
+            data, name = st.session_state["conv_upload"]
+            gray, rgb = _upload_arrays(data, size)
+            return gray, rgb, name
+        st.info(t("conv.upload_first"), icon=":material/upload:")
+        source = "coffee"
+    gray, rgb = _sample_arrays(source, size)
+    return gray, rgb, t(f"conv.sample.{source}")
+
+
+def kernel_ui() -> np.ndarray:
+    """A preset and its editable grid (3×3 or 5×5); bad cells count as 0."""
+    preset = st.selectbox(t("conv.kernel"), tuple(KERNELS), key=key("kernel"),
+                          format_func=lambda n: t(f"kernel.{n}"))
+    base = KERNELS[preset]
+    # The editor's base table must not change between reruns (edits are stored
+    # relative to it): build it once per preset, from the link's cells if any.
+    base_key = f"conv_kernel_base_{preset}"
+    if base_key not in st.session_state:
+        cells, seeded = SETTINGS.get("k"), base
+        if len(cells) == base.size and not st.session_state.get("conv_k_seeded"):
+            seeded, _ = parse_kernel_cells(np.array(cells).reshape(base.shape).tolist())
+        st.session_state["conv_k_seeded"] = True
+        st.session_state[base_key] = pd.DataFrame(
+            seeded, columns=[str(j + 1) for j in range(base.shape[1])])
+    table = st.session_state[base_key]
+    edited = st.data_editor(
+        table, key=f"conv_kernel_editor_{preset}", hide_index=True,
+        column_config={c: st.column_config.NumberColumn(c, format="%.3g")
+                       for c in table.columns})
+    kernel, problems = parse_kernel_cells(edited.to_numpy(dtype=object).tolist())
+    for code, row, col in problems:
+        st.warning(t(f"problem.{code}", row=row, col=col))
+    changed = not np.allclose(kernel, base)
+    SETTINGS.set("k", tuple(f"{v:g}" for v in kernel.ravel()) if changed else ())
+    return kernel
