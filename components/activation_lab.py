@@ -66,7 +66,7 @@ key = SETTINGS.key
 def restore_settings() -> None:
     """Seed the widgets from the URL and report what could not be used."""
     SETTINGS.restore(PARAM_LIMITS)
-    chosen = SETTINGS.get("fn")
+    chosen = [n for n in SETTINGS.get("fn") if n]
     unknown = [n for n in chosen if n not in CURVE_NAMES]
     if unknown:
         st.warning(t("problem.unknown_function", names=", ".join(unknown)))

@@ -22,7 +22,7 @@ def image_figure(array: np.ndarray, title: str, diverging: bool = False,
     heatmap = go.Heatmap(
         z=z, colorscale=DIVERGING if diverging else GRAY,
         zmin=-limit if diverging else 0.0, zmax=limit if diverging else 1.0,
-        reversescale=diverging, showscale=diverging,
+        showscale=diverging,  # RdBu: negative red, positive blue
         hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>")
     fig = go.Figure(heatmap)
     fig.update_yaxes(autorange="reversed", scaleanchor="x", showgrid=False,
@@ -49,7 +49,7 @@ def grid_figure(values: np.ndarray, title: str, window: tuple | None = None,
     text = np.vectorize(lambda v: f"{v:.2g}")(z)
     fig = go.Figure(go.Heatmap(
         z=z, text=text, texttemplate="%{text}", colorscale=DIVERGING,
-        reversescale=True, zmin=-limit, zmax=limit, showscale=False,
+        zmin=-limit, zmax=limit, showscale=False,
         xgap=2, ygap=2, hovertemplate="(%{y}, %{x}) = %{z:.4g}<extra></extra>"))
     if padding_mask is not None:
         rows, cols = np.nonzero(padding_mask)

@@ -128,8 +128,13 @@ def kernel_ui() -> np.ndarray:
     base_key = f"conv_kernel_base_{preset}"
     if base_key not in st.session_state:
         cells, seeded = SETTINGS.get("k"), base
+        if cells and len(cells) != base.size:
+            st.warning(t("problem.url_unreadable", name="k"))
         if len(cells) == base.size and not st.session_state.get("conv_k_seeded"):
-            seeded, _ = parse_kernel_cells(np.array(cells).reshape(base.shape).tolist())
+            grid = np.array(cells, dtype=object).reshape(base.shape).tolist()
+            seeded, problems = parse_kernel_cells(grid)
+            for code, row, col in problems:
+                st.warning(t(f"problem.{code}", row=row, col=col))
         st.session_state["conv_k_seeded"] = True
         st.session_state[base_key] = pd.DataFrame(
             seeded, columns=[str(j + 1) for j in range(base.shape[1])])

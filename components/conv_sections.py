@@ -165,7 +165,8 @@ def _draw_step(step, grid, kernel, stride, padding, grid_name, kernel_name) -> N
                          key="step_output")
     terms = " + ".join(f"({p:.2g})·({k:.2g})" for p, k in
                        zip(step.patch.ravel(), kernel.ravel(), strict=True))
-    st.markdown(t("step.sum", terms=terms, total=f"{step.total:.4g}",
+    total = round(step.total, 10) + 0.0  # drop float noise such as −1.1e−16
+    st.markdown(t("step.sum", terms=terms, total=f"{total:.4g}",
                   row=step.out_row, col=step.out_col))
     if grid_name in ("first", "second") and kernel_name == "horizontal_edge":
         printed = DOCUMENT_PATCHES[grid_name][1]
@@ -178,7 +179,8 @@ def _draw_step(step, grid, kernel, stride, padding, grid_name, kernel_name) -> N
 
 def draw_channels(rgb: np.ndarray) -> None:
     """RGB × a 3×3×3 kernel → one map; and the layer shape table."""
-    small = rgb[::max(1, rgb.shape[0] // 64), ::max(1, rgb.shape[1] // 64)]
+    every = max(1, max(rgb.shape[:2]) // 64)  # same step both ways: keep the shape
+    small = rgb[::every, ::every]
     kernel = np.repeat(KERNELS["horizontal_edge"][:, :, None], 3, axis=2)
     feature_map = conv2d(small, kernel, 1, "same")
     cols = st.columns(4)

@@ -53,7 +53,8 @@ def decode_value(text: str, default: Any) -> Any:
             raise ValueError(text)
         return value
     if isinstance(default, (list, tuple)):
-        return tuple(part.strip() for part in text.split(",") if part.strip())
+        # Empty entries are kept: in a kernel, an empty cell is information.
+        return tuple(part.strip() for part in text.split(",")) if text.strip() else ()
     return text
 
 

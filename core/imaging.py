@@ -99,6 +99,9 @@ def read_image(data: bytes, max_bytes: int | None = None,
     """
     max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     max_pixels = MAX_PIXELS if max_pixels is None else max_pixels
+    # Never above Pillow's own alarm: catch_warnings below is process-wide, so under
+    # threads it may briefly not apply; this limit does not depend on it.
+    max_pixels = min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
     _check_byte_size(data, max_bytes)
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is True somewhere in "
@@ -119,8 +122,9 @@ def _check_byte_size(data: bytes, max_bytes: int) -> None:
     if len(data) == 0:
         raise ImageError("empty")
     if len(data) > max_bytes:
-        raise ImageError("too_many_bytes", size_mb=round(len(data) / MIB, 1),
-                         limit_mb=round(max_bytes / MIB, 1),
+        # Round the size up and the limit down, so "10.0 MB > 10.0 MB" never shows.
+        raise ImageError("too_many_bytes", size_mb=math.ceil(len(data) / MIB * 10) / 10,
+                         limit_mb=math.floor(max_bytes / MIB * 10) / 10,
                          size_bytes=len(data), limit_bytes=max_bytes)
 
 
@@ -214,7 +218,8 @@ def _flatten(img: Image.Image, mode: str, size: int | None) -> np.ndarray:
 def to_grayscale_array(img: Image.Image, size: int | None = None) -> np.ndarray:
     """Pixels as float64 gray levels in [0, 1], shape (H, W); transparent → white.
 
-    Gray uses Pillow's (and Keras ``load_img``'s) luma: 0.299 R + 0.587 G + 0.114 B.
+    Gray is Pillow's (and Keras ``load_img``'s) luma: 0.299 R + 0.587 G + 0.114 B.
+    Resizing happens on 8-bit pixels, so a huge photo never becomes a huge float array.
 
     Args:
         img: any Pillow image (usually from ``read_image``).

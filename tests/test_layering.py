@@ -6,6 +6,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -31,15 +33,16 @@ def test_pages_stay_thin():
         assert len(page.read_text("utf-8").splitlines()) <= 120, page.name
 
 
-def test_activations_page_never_imports_tensorflow():
+@pytest.mark.parametrize("page", ["pages/activations.py", "pages/convolution.py"])
+def test_numpy_lessons_never_import_tensorflow(page):
     """Render the real page (AppTest) in a fresh interpreter and look at what got
     imported: a NumPy-only lesson must not pay TensorFlow's 7 s and 700 MB."""
-    script = textwrap.dedent("""
+    script = textwrap.dedent(f"""
         import sys
         from streamlit.testing.v1 import AppTest
         app = AppTest.from_file("app.py", default_timeout=60)
         app.run()
-        app.switch_page("pages/activations.py").run()
+        app.switch_page("{page}").run()
         assert not app.exception, [e.value for e in app.exception]
         assert app.get("plotly_chart"), "the page did not draw"
         heavy = sorted(m for m in ("tensorflow", "keras") if m in sys.modules)

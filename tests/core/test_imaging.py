@@ -7,6 +7,7 @@ each odd-but-valid file must come back in a normal mode with the right pixels.
 import io
 import struct
 import time
+import warnings
 import zlib
 
 import numpy as np
@@ -148,9 +149,23 @@ def test_our_pixel_limit_is_checked_from_the_header():
 def test_pillow_bomb_warning_becomes_a_refusal():
     """10000² = 100 MP trips Pillow's warning (not its error); with a caller limit
     above it, the warning alone must still refuse the file."""
-    error = refusal(png_claiming_size(10_000, 10_000), max_pixels=500_000_000)
+    with warnings.catch_warnings(record=True) as leaked:
+        warnings.simplefilter("always")
+        error = refusal(png_claiming_size(10_000, 10_000), max_pixels=500_000_000)
+    assert not [w for w in leaked if w.category is Image.DecompressionBombWarning]
     assert error.code == "too_many_pixels"
     assert error.details["pixels"] == 100_000_000
+    assert error.details["limit"] == Image.MAX_IMAGE_PIXELS
+
+
+def test_pixel_limit_holds_even_if_the_warning_filter_is_lost(monkeypatch):
+    """catch_warnings is process-wide, so a Streamlit thread finishing its own read
+    can restore the filters mid-read; the header check must not depend on them."""
+    monkeypatch.setattr(imaging.warnings, "simplefilter", lambda *args, **kw: None)
+    with warnings.catch_warnings(record=True):
+        error = refusal(png_claiming_size(10_000, 10_000), max_pixels=500_000_000)
+    assert error.code == "too_many_pixels"
+    assert error.details["width"] == 10_000
     assert error.details["limit"] == Image.MAX_IMAGE_PIXELS
 
 
