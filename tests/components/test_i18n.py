@@ -57,3 +57,20 @@ def test_documents_terms_are_used_in_chinese():
 ])
 def test_browser_locale_maps_to_a_catalog(locale, lang):
     assert language_from_locale(locale) == lang
+
+
+def test_every_image_refusal_is_translated_in_both_languages():
+    from core.imaging import MESSAGES
+
+    for code, english in MESSAGES.items():
+        for catalog in (EN, ZH):
+            text = catalog[f"image_error.{code}"]
+            assert placeholders(text) <= placeholders(english), code
+
+
+def test_every_convolution_error_code_is_translated():
+    source = (ROOT / "core" / "convolution.py").read_text("utf-8")
+    codes = set(re.findall(r'ConvolutionError\(\s*"(\w+)"', source))
+    assert codes
+    for code in codes:
+        assert f"conv_error.{code}" in EN and f"conv_error.{code}" in ZH, code
