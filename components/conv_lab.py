@@ -42,6 +42,8 @@ class ConvSettings:
     step_padding: str = "valid"
     row: int = 0
     col: int = 0
+    ch_stride: int = 1
+    ch_padding: str = "same"
     filters: int = 16
     batch: int = 32
     f: int = 5
@@ -51,19 +53,21 @@ DEFAULTS = ConvSettings()
 SETTINGS = LessonSettings("conv", DEFAULTS)
 key = SETTINGS.key
 LIMITS = {"stride": (1, 4), "pool_size": (1, 4), "pool_stride": (1, 4),
-          "step_stride": (1, 2), "filters": (1, 512), "batch": (1, 1024), "f": (1, 11)}
+          "step_stride": (1, 2), "ch_stride": (1, 4), "filters": (1, 512),
+          "batch": (1, 1024), "f": (1, 11)}
 
 
 def restore_settings() -> None:
     SETTINGS.restore(LIMITS)
-    for name, allowed, fallback in (
-            ("image", (*SAMPLE_IMAGES, UPLOAD), "coffee"), ("kernel", tuple(KERNELS),
-                                                            "horizontal_edge"),
-            ("step_kernel", tuple(KERNELS), "horizontal_edge"),
-            ("padding", ("valid", "same"), "same"),
-            ("step_padding", ("valid", "same"), "valid"), ("pool", ("max", "average"),
-                                                            "max"),
-            ("grid", STEP_GRIDS, "edge"), ("size", SIZES, 128)):
+    choices = (("image", (*SAMPLE_IMAGES, UPLOAD), "coffee"),
+               ("kernel", tuple(KERNELS), "horizontal_edge"),
+               ("step_kernel", tuple(KERNELS), "horizontal_edge"),
+               ("padding", ("valid", "same"), "same"),
+               ("step_padding", ("valid", "same"), "valid"),
+               ("ch_padding", ("valid", "same"), "same"),
+               ("pool", ("max", "average"), "max"),
+               ("grid", STEP_GRIDS, "edge"), ("size", SIZES, 128))
+    for name, allowed, fallback in choices:
         if SETTINGS.get(name) not in allowed:
             st.warning(t("problem.url_clamped_choice", name=name,
                          value=SETTINGS.get(name)))

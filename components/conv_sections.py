@@ -190,11 +190,13 @@ def draw_channels(rgb: np.ndarray) -> None:
                                  key=f"channel_{name}")
     cols[3].plotly_chart(image_figure(feature_map, t("channels.sum"), True, 240),
                          key="channel_sum")
-    cols = st.columns(3)
+    cols = st.columns(5)
     filters = cols[0].number_input(t("channels.filters"), 1, 512, key=key("filters"))
     batch = cols[1].number_input(t("channels.batch"), 1, 1024, key=key("batch"))
     f = cols[2].number_input(t("channels.f"), 1, 11, key=key("f"))
-    stride, padding = SETTINGS.get("stride"), SETTINGS.get("padding") or "same"
+    stride = cols[3].slider(t("conv.stride"), 1, 4, key=key("ch_stride"))
+    padding = cols[4].segmented_control(t("conv.padding"), ["valid", "same"],
+                                        key=key("ch_padding")) or "same"
     try:
         shapes = layer_shapes(batch, small.shape[0], small.shape[1], 3, f, filters,
                               stride, padding)

@@ -166,26 +166,21 @@ def test_upload_picture_then_broken_files_keep_it(page: Page) -> None:
     screenshot(page, "convolution_truncated_upload_en")
 
 
-def test_chinese_page(page: Page) -> None:
+def test_chinese_page_stride_and_padding(page: Page) -> None:
     open_lesson(page, "lang=zh")
     expect(page.get_by_role("heading", level=1).first).to_have_text("卷积滤波器")
-    expect(page.get_by_text("图片", exact=True).first).to_be_visible()
     expect(page.get_by_text("步长 s", exact=True).first).to_be_visible()
-    title = page.locator(".st-key-conv_output .gtitle")
-    expect(title).to_contain_text("特征图")
+    expect(page.locator(".st-key-conv_output .gtitle")).to_contain_text("特征图")
     assert_no_exception(page)
     screenshot(page, "convolution_zh", tall=True)
 
-
-def test_stride_and_padding_resize_the_feature_map(page: Page) -> None:
-    open_lesson(page, "lang=en")
     gray = heatmap(page, "conv_input")
     rows, cols = gray.shape
     assert heatmap(page, "conv_output").shape == (rows, cols)
 
-    # One step right on the stride slider: "same" padding gives ⌈n / 2⌉.
+    # One step right on the (first) stride slider: "same" padding gives ⌈n / 2⌉.
     stride = page.get_by_test_id("stSlider").filter(
-        has=page.get_by_text("Stride s", exact=True)).first.get_by_role("slider")
+        has=page.get_by_text("步长 s", exact=True)).first.get_by_role("slider")
     before = heatmap_raw(page, "conv_output")
     stride.focus()
     stride.press("ArrowRight")
@@ -196,10 +191,9 @@ def test_stride_and_padding_resize_the_feature_map(page: Page) -> None:
 
     # "valid" padding with the 3×3 filter: ⌊(n − 3) / 2⌋ + 1.
     before = heatmap_raw(page, "conv_output")
-    page.get_by_test_id("stButtonGroup").get_by_role(
-        "button", name="valid", exact=True).first.click()
+    page.get_by_role("radio", name="valid", exact=True).first.click()
     valid = wait_for_heatmap_change(page, "conv_output", before)
     assert valid.shape == ((rows - 3) // 2 + 1, (cols - 3) // 2 + 1)
     expect(page).to_have_url(re.compile(r"[?&]padding=valid(&|$)"))
     assert_no_exception(page)
-    screenshot(page, "convolution_stride_en")
+    screenshot(page, "convolution_stride_zh")
