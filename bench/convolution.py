@@ -325,7 +325,8 @@ def whole_page_apptest(runs: int) -> dict[str, Any]:
             "feature_map_shape": shape,
             "median_ms": _median_ms(samples),
             "runs_ms": [round(v * 1000, 1) for v in samples],
-            "exceptions": len(app.exception)}
+            "exceptions": len(app.exception),
+            "tensorflow_imported_after_running_page": "tensorflow" in sys.modules}
 
 
 # --- 2. and 3. in the browser --------------------------------------------------
@@ -357,21 +358,31 @@ class FrameClock:
         return recvs[-1][1] - sends[0][1], sum(f[2] for f in recvs)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds the process has used (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def time_change(page: Page, action: Callable[[], None], clock: FrameClock,
-                record: dict[str, list]) -> None:
+                record: dict[str, list], server_pid: int) -> None:
     """Time ``action()`` until the feature map changed and the script is idle.
 
     Appends to ``record``: "total" seconds, "server_js" (page clock), "server_net"
-    (network frames) and "bytes" received.
+    (network frames), "server_cpu" (CPU seconds the server process used, which
+    a busy machine does not inflate the way it does wall time) and "bytes"
+    received.
     """
     before = page.evaluate(FEATURE_MAP_JS)
     page.evaluate("window.__ws = []")
     clock.clear()
+    cpu_before = cpu_seconds(server_pid)
     start = time.perf_counter()
     action()
     page.wait_for_function(CHANGED_AND_IDLE_JS, arg=before, timeout=TIMEOUT_MS,
                            polling=20)
     record["total"].append(time.perf_counter() - start)
+    record["server_cpu"].append(cpu_seconds(server_pid) - cpu_before)
     split = page.evaluate(SERVER_SPLIT_JS)
     if split is not None:
         record["server_js"].append(split)
@@ -397,26 +408,26 @@ def in_browser(runs: int, log_dir: Path, browser) -> dict[str, Any]:
         shape_full = page.evaluate(FEATURE_MAP_SHAPE_JS)
         tf_after_visit = server.maps_mention(TF_LIBRARIES)
 
-        stride = page.get_by_test_id("stSlider").filter(
-            has=page.get_by_text("Stride s", exact=True)).first.get_by_role("slider")
-        padding = page.get_by_test_id("stButtonGroup").filter(
-            has=page.get_by_text("Padding", exact=True)).first
+        # The filter section's controls, found by their widget keys.
+        stride = page.locator(".st-key-conv_stride").get_by_role("slider")
+        padding = page.locator(".st-key-conv_padding")
         names = ("stride_1_to_2", "stride_2_to_1", "padding_same_to_valid",
                  "padding_valid_to_same")
         records = {name: {"total": [], "server_js": [], "server_net": [],
-                          "bytes": []} for name in names}
+                          "server_cpu": [], "bytes": []} for name in names}
         shapes = {}
         for _ in range(runs):
             for name, key in (("stride_1_to_2", "ArrowRight"),
                               ("stride_2_to_1", "ArrowLeft")):
                 stride.focus()
                 time_change(page, lambda k=key: stride.press(k), clock,
-                            records[name])
+                            records[name], server.process.pid)
                 shapes[name] = page.evaluate(FEATURE_MAP_SHAPE_JS)
             for name, choice in (("padding_same_to_valid", "valid"),
                                  ("padding_valid_to_same", "same")):
                 button = padding.get_by_role("radio", name=choice, exact=True)
-                time_change(page, lambda b=button: b.click(), clock, records[name])
+                time_change(page, lambda b=button: b.click(), clock, records[name],
+                            server.process.pid)
                 shapes[name] = page.evaluate(FEATURE_MAP_SHAPE_JS)
 
         changes = {}
@@ -427,6 +438,7 @@ def in_browser(runs: int, log_dir: Path, browser) -> dict[str, Any]:
                 if record["server_js"] else None,
                 "server_net_frames": summary(record["server_net"])
                 if record["server_net"] else None,
+                "server_cpu_s": summary(record["server_cpu"]),
                 "bytes_received_median": int(statistics.median(record["bytes"]))
                 if record["bytes"] else None,
                 "feature_map_shape_after": shapes[name],
@@ -434,7 +446,9 @@ def in_browser(runs: int, log_dir: Path, browser) -> dict[str, Any]:
         return {
             "what": "control changed → feature map data changed and script "
                     "notRunning; 'server' = rerun request sent → last websocket "
-                    "message received (one warm server, PLAYGROUND_WARM_KERAS=0)",
+                    "message received; server_cpu_s = CPU seconds the server "
+                    "process used meanwhile (one warm server, "
+                    "PLAYGROUND_WARM_KERAS=0)",
             "url": f"/convolution?{PAGE_QUERY}",
             "first_visit_feature_map_drawn_s": round(first_drawn, 2),
             "feature_map_shape_at_stride_1": shape_full,
@@ -498,13 +512,15 @@ def main(argv: list[str] | None = None) -> int:
             "after_reruns": browser_side["tensorflow_loaded_after_reruns"],
             "in_process_after_importing_page_modules":
                 server_side["tensorflow_imported_in_process"],
+            "in_process_after_running_page_with_apptest":
+                whole_page.get("tensorflow_imported_after_running_page"),
         },
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
                            encoding="utf-8")
     report(results)
-    print(f"wrote {args.output.relative_to(REPO_ROOT)}")
+    print(f"wrote {args.output}")
     return 0
 
 
@@ -545,7 +561,8 @@ def report(results: dict[str, Any]) -> None:
         net, js = change["server_net_frames"], change["server_js_clock"]
         print(f"  {name:22s} median {change['total']['median_s']:.3f} s; server "
               f"{net['median_s'] if net else float('nan'):.3f} s (frames) / "
-              f"{js['median_s'] if js else float('nan'):.3f} s (page clock); "
+              f"{js['median_s'] if js else float('nan'):.3f} s (page clock), "
+              f"server CPU {change['server_cpu_s']['median_s']:.3f} s; "
               f"{change['bytes_received_median']} B received; "
               f"runs {change['total']['runs_s']}")
     t = results["tensorflow_imported_serving_convolution"]

@@ -106,12 +106,15 @@ def image_ui() -> tuple[np.ndarray, np.ndarray, str]:
             data = upload.getvalue()
             digest = hashlib.sha1(data).hexdigest()
             if st.session_state.get("conv_upload_digest") != digest:
+                st.session_state["conv_upload_error"] = None
                 try:
                     _upload_arrays(data, size)
                     st.session_state["conv_upload"] = (data, upload.name)
                 except ImageError as error:
-                    _show_image_error(error)
+                    st.session_state["conv_upload_error"] = error
                 st.session_state["conv_upload_digest"] = digest
+            if st.session_state.get("conv_upload_error") is not None:
+                _show_image_error(st.session_state["conv_upload_error"])
         if "conv_upload" in st.session_state:
             data, name = st.session_state["conv_upload"]
             gray, rgb = _upload_arrays(data, size)

@@ -39,8 +39,9 @@ def size_formula(n: int, f: int, stride: int, padding: str) -> str:
         return (rf"\left\lfloor \frac{{{n} + 2\cdot 0 - {f}}}{{{stride}}} "
                 rf"\right\rfloor + 1 = {out}")
     before, after = padding_amounts((n, n), (f, f), stride, "same")[0]
+    pad = t("conv.pad")
     return (rf"\left\lceil \frac{{{n}}}{{{stride}}} \right\rceil = {out}"
-            rf"\quad(\text{{pad}}\ {before} + {after})")
+            rf"\quad(\text{{{pad}}}\ {before} + {after})")
 
 
 def filter_controls_ui() -> tuple[int, str, bool, bool]:
@@ -70,7 +71,8 @@ def draw_feature_map(gray: np.ndarray, kernel: np.ndarray, stride: int, padding:
     shown = np.abs(feature_map) if magnitude else feature_map
     right.plotly_chart(image_figure(shown, t("conv.output", h=feature_map.shape[0],
                                              w=feature_map.shape[1]),
-                                    diverging=not magnitude), key="conv_output")
+                                    diverging=not magnitude, picture=False),
+                       key="conv_output")
     f_h, f_w = kernel.shape
     st.latex(r"n_{\text{out}} = \left\lfloor \frac{n + 2p - f}{s} \right\rfloor + 1")
     st.latex(r"\text{H: }" + size_formula(gray.shape[0], f_h, stride, padding)
@@ -88,7 +90,8 @@ def draw_both_edges(gray: np.ndarray) -> None:
     cols[1].plotly_chart(image_figure(vertical, t("edges.vertical"), True, 300),
                          key="edges_v")
     cols[2].plotly_chart(image_figure(np.hypot(horizontal, vertical),
-                                      t("edges.magnitude"), False, 300), key="edges_m")
+                                      t("edges.magnitude"), False, 300, picture=False),
+                         key="edges_m")
 
 
 def draw_pooling(feature_map: np.ndarray) -> None:
@@ -131,8 +134,8 @@ def draw_step_through() -> None:
                                                        if KERNELS[k].shape == (3, 3)],
                                     key=key("step_kernel"),
                                     format_func=lambda n: t(f"kernel.{n}"))
-    stride = cols[2].slider(t("conv.stride"), 1, 2, key=key("step_stride"))
-    padding = cols[3].segmented_control(t("conv.padding"), ["valid", "same"],
+    stride = cols[2].slider(t("step.stride"), 1, 2, key=key("step_stride"))
+    padding = cols[3].segmented_control(t("step.padding"), ["valid", "same"],
                                         key=key("step_padding")) or "valid"
     grid, kernel = _step_grid(grid_name), KERNELS[kernel_name]
     out_h = output_size(grid.shape[0], 3, stride, padding)
@@ -194,8 +197,8 @@ def draw_channels(rgb: np.ndarray) -> None:
     filters = cols[0].number_input(t("channels.filters"), 1, 512, key=key("filters"))
     batch = cols[1].number_input(t("channels.batch"), 1, 1024, key=key("batch"))
     f = cols[2].number_input(t("channels.f"), 1, 11, key=key("f"))
-    stride = cols[3].slider(t("conv.stride"), 1, 4, key=key("ch_stride"))
-    padding = cols[4].segmented_control(t("conv.padding"), ["valid", "same"],
+    stride = cols[3].slider(t("channels.stride"), 1, 4, key=key("ch_stride"))
+    padding = cols[4].segmented_control(t("channels.padding"), ["valid", "same"],
                                         key=key("ch_padding")) or "same"
     try:
         shapes = layer_shapes(batch, small.shape[0], small.shape[1], 3, f, filters,

@@ -127,7 +127,7 @@ def test_upload_picture_then_broken_files_keep_it(page: Page) -> None:
     feature_map = wait_for_heatmap_change(page, "conv_output", output_before)
     picture = heatmap(page, "conv_input")
     rows, cols = fitted_shape(PICTURE_WIDTH, PICTURE_HEIGHT, WORKING_SIZE)
-    assert (rows, cols) == (128, 85)
+    assert (rows, cols) == (128, 85) and coffee.shape != (rows, cols)
     assert picture.shape == (rows, cols), (picture.shape, coffee.shape)
     assert feature_map.shape == (rows, cols)  # stride 1, padding "same"
     assert picture[rows // 2, cols // 2] > 0.95  # the white square
@@ -169,7 +169,6 @@ def test_upload_picture_then_broken_files_keep_it(page: Page) -> None:
 def test_chinese_page_stride_and_padding(page: Page) -> None:
     open_lesson(page, "lang=zh")
     expect(page.get_by_role("heading", level=1).first).to_have_text("卷积滤波器")
-    expect(page.get_by_text("步长 s", exact=True).first).to_be_visible()
     expect(page.locator(".st-key-conv_output .gtitle")).to_contain_text("特征图")
     assert_no_exception(page)
     screenshot(page, "convolution_zh", tall=True)
@@ -178,9 +177,10 @@ def test_chinese_page_stride_and_padding(page: Page) -> None:
     rows, cols = gray.shape
     assert heatmap(page, "conv_output").shape == (rows, cols)
 
-    # One step right on the (first) stride slider: "same" padding gives ⌈n / 2⌉.
-    stride = page.get_by_test_id("stSlider").filter(
-        has=page.get_by_text("步长 s", exact=True)).first.get_by_role("slider")
+    # One step right on the filter's stride slider: "same" padding gives ⌈n / 2⌉.
+    stride_widget = page.locator(".st-key-conv_stride")  # the widget's key
+    expect(stride_widget).to_contain_text("步长 s")
+    stride = stride_widget.get_by_role("slider")
     before = heatmap_raw(page, "conv_output")
     stride.focus()
     stride.press("ArrowRight")
@@ -191,7 +191,9 @@ def test_chinese_page_stride_and_padding(page: Page) -> None:
 
     # "valid" padding with the 3×3 filter: ⌊(n − 3) / 2⌋ + 1.
     before = heatmap_raw(page, "conv_output")
-    page.get_by_role("radio", name="valid", exact=True).first.click()
+    padding = page.locator(".st-key-conv_padding")
+    expect(padding).to_contain_text("填充")
+    padding.get_by_role("radio", name="valid", exact=True).click()
     valid = wait_for_heatmap_change(page, "conv_output", before)
     assert valid.shape == ((rows - 3) // 2 + 1, (cols - 3) // 2 + 1)
     expect(page).to_have_url(re.compile(r"[?&]padding=valid(&|$)"))
