@@ -73,9 +73,9 @@ from bench.startup import (  # noqa: E402
     TIMEOUT_MS,
     VIEWPORT,
     Server,
-    find_chromium,
     machine_info,
     new_page,
+    require_chromium,
     summary,
     wait_until_idle,
 )
@@ -476,10 +476,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
-    executable = find_chromium()
+    executable = require_chromium()
     if executable is None:
-        print("Chromium not found: run `make test` (or `make chromium`) first.",
-              file=sys.stderr)
         return 2
 
     load_at_start = [round(x, 2) for x in os.getloadavg()]

@@ -346,6 +346,15 @@ def find_chromium() -> str | None:
     return shutil.which("chromium")
 
 
+def require_chromium() -> str | None:
+    """The Chromium executable, or None after telling the user how to get it."""
+    executable = find_chromium()
+    if executable is None:
+        print("Chromium not found: run `make test` (or `make chromium`) first.",
+              file=sys.stderr)
+    return executable
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="repetitions (default 5)")
@@ -354,10 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
-    executable = find_chromium()
+    executable = require_chromium()
     if executable is None:
-        print("Chromium not found: run `make test` (or `make chromium`) first.",
-              file=sys.stderr)
         return 2
     warm = not args.no_warm
     with tempfile.TemporaryDirectory(prefix="bench_startup_") as tmp, \

@@ -46,11 +46,8 @@ def style_figure(fig: go.Figure, height: int = 420) -> go.Figure:
     """Apply fonts, margins and sizes (larger in presentation mode)."""
     big = is_presentation()
     fig.update_layout(
-        height=int(height * (1.25 if big else 1.0)),
-        font={"size": 22 if big else 14},
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        **base_layout(height),
         legend={"orientation": "h", "y": -0.15, "font": {"size": 20 if big else 13}},
-        hoverlabel={"font_size": 20 if big else 13},
     )
     # Axis fonts explicitly: Streamlit's chart theme would otherwise keep them small.
     axis_font = {"tickfont": {"size": 20 if big else 12},
