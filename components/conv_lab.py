@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
+from components.drawing import Pen, drawing_canvas
 from components.i18n import t
 from components.url_state import LessonSettings
 from core.convolution import KERNELS, parse_kernel_cells
@@ -18,6 +19,8 @@ from core.samples import SAMPLE_IMAGES, load_sample_image
 
 SIZES = (64, 96, 128, 192, 256)
 UPLOAD = "upload"
+DRAW = "draw"
+SOURCES = (*SAMPLE_IMAGES, UPLOAD, DRAW)
 STEP_GRIDS = ("edge", "first", "second")
 
 
@@ -59,7 +62,7 @@ LIMITS = {"stride": (1, 4), "pool_size": (1, 4), "pool_stride": (1, 4),
 
 def restore_settings() -> None:
     SETTINGS.restore(LIMITS)
-    choices = (("image", (*SAMPLE_IMAGES, UPLOAD), "coffee"),
+    choices = (("image", SOURCES, "coffee"),
                ("kernel", tuple(KERNELS), "horizontal_edge"),
                ("step_kernel", tuple(KERNELS), "horizontal_edge"),
                ("padding", ("valid", "same"), "same"),
@@ -90,15 +93,41 @@ def _show_image_error(error: ImageError) -> None:
     st.error(t(f"image_error.{error.code}", **error.details), icon=":material/block:")
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _drawing_arrays(pixels: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    picture = Image.fromarray(pixels)
+    return to_grayscale_array(picture, size), to_rgb_array(picture, size)
+
+
+def _drawing_ui(size: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Black ink on white paper, as large as MNIST's 28 × 10; None until drawn."""
+    canvas_column, help_column = st.columns([1, 1], vertical_alignment="center")
+    with help_column:
+        width = st.slider(t("drawing.pen"), 4, 40, key="conv_pen_width",
+                          value=14, step=2)
+        st.caption(t("drawing.help"))
+    with canvas_column:
+        pixels = drawing_canvas("conv_canvas", Pen(width=width))
+    if pixels is None:
+        st.info(t("conv.draw_first"), icon=":material/draw:")
+        return None
+    return _drawing_arrays(pixels, size)
+
+
 def image_ui() -> tuple[np.ndarray, np.ndarray, str]:
-    """Choose a sample photo or upload one; returns (gray, rgb, source label).
+    """Choose a sample photo, upload one or draw; returns (gray, rgb, source label).
 
     A refused upload shows why and keeps the previous picture.
     """
     left, right = st.columns([2, 1])
-    source = left.selectbox(t("conv.image"), (*SAMPLE_IMAGES, UPLOAD), key=key("image"),
+    source = left.selectbox(t("conv.image"), SOURCES, key=key("image"),
                             format_func=lambda n: t(f"conv.sample.{n}"))
     size = right.select_slider(t("conv.size"), SIZES, key=key("size"))
+    if source == DRAW:
+        drawn = _drawing_ui(size)
+        if drawn is not None:
+            return *drawn, t("conv.your_drawing")
+        source = "coffee"
     if source == UPLOAD:
         upload = st.file_uploader(t("conv.upload"), key="conv_uploader",
                                   type=["png", "jpg", "jpeg", "gif", "bmp", "webp"])

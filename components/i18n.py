@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -62,8 +63,12 @@ def t(key: str, **fmt: object) -> str:
     return text.format(**fmt) if fmt else text
 
 
-def language_ui() -> str:
-    """The sidebar language switch; returns the chosen language code."""
+def language_ui(on_switch: Callable[[], None] | None = None) -> str:
+    """The sidebar language switch; returns the chosen language code.
+
+    Args:
+        on_switch: called when the user picks another language, before the rerun.
+    """
     lang = current_language()
     widget_key = "_lang_widget"
     # Widget state does not survive a page switch; the plain key does.
@@ -71,6 +76,8 @@ def language_ui() -> str:
 
     def _on_change() -> None:
         st.session_state[STATE_KEY] = st.session_state[widget_key]
+        if on_switch is not None:
+            on_switch()
 
     st.sidebar.segmented_control(
         ":material/translate: Language / 语言", options=list(LANGUAGES), key=widget_key,

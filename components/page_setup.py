@@ -11,6 +11,7 @@ import streamlit as st
 from components.i18n import language_ui, t
 from components.lessons import ensure_app_shell
 from components.plot_style import PRESENTATION_KEY
+from components.url_state import resend_lesson_widgets
 
 _PRESENTATION_CSS = """
 <style>
@@ -45,7 +46,7 @@ def presentation_ui() -> bool:
 def setup_page() -> str:
     """Render the shared sidebar controls; return the session's language."""
     ensure_app_shell()
-    lang = language_ui()
+    lang = language_ui(on_switch=resend_lesson_widgets)
     presentation_ui()
     return lang
 

@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 SEEDED_FLAG = "_url_seeded_{}"
+KEPT_VALUES = "_kept_settings_{}"
 
 
 def state_key(scope: str, name: str) -> str:
@@ -71,13 +72,16 @@ def seed_from_url(defaults: Any, scope: str) -> list[str]:
     flag = SEEDED_FLAG.format(scope)
     unreadable: list[str] = []
     first_time = not st.session_state.get(flag)
+    # Streamlit drops a widget's state when its page is left; the copy that
+    # ``LessonSettings.publish`` keeps brings the user's settings back on return.
+    kept = st.session_state.get(KEPT_VALUES.format(scope), {})
     for field in dataclasses.fields(defaults):
         default = getattr(defaults, field.name)
         key = state_key(scope, field.name)
         if key in st.session_state and not first_time:
             continue
         raw = st.query_params.get(field.name)
-        value = default
+        value = kept.get(field.name, default)
         if raw is not None and first_time:
             try:
                 value = decode_value(raw, default)
@@ -103,6 +107,24 @@ def publish_to_url(defaults: Any, values: dict[str, Any]) -> None:
             st.query_params[field.name] = encode_value(value)
 
 
+_REGISTERED: dict[str, LessonSettings] = {}
+
+
+def resend_lesson_widgets() -> None:
+    """Re-assign every lesson setting that is on screen to itself.
+
+    A selectbox keeps showing its old text when only ``format_func`` changes
+    (streamlit/streamlit#13788): after a language switch the picked item would
+    stay in the old language. A value assigned through session_state is sent to
+    the browser again, with its new label. Call this from an ``on_change``.
+    """
+    for settings in _REGISTERED.values():
+        for field in dataclasses.fields(settings.defaults):
+            key = settings.key(field.name)
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
+
+
 class LessonSettings:
     """A lesson's settings: widget keys, URL seeding with messages, and publishing.
 
@@ -113,6 +135,7 @@ class LessonSettings:
 
     def __init__(self, scope: str, defaults: Any) -> None:
         self.scope, self.defaults = scope, defaults
+        _REGISTERED[scope] = self
 
     def key(self, name: str) -> str:
         return state_key(self.scope, name)
@@ -156,4 +179,5 @@ class LessonSettings:
             value = st.session_state.get(self.key(field.name))
             if value is not None:
                 values[field.name] = tuple(value) if isinstance(value, list) else value
+        st.session_state[KEPT_VALUES.format(self.scope)] = values
         publish_to_url(self.defaults, values)

@@ -166,6 +166,70 @@ def test_upload_picture_then_broken_files_keep_it(page: Page) -> None:
     screenshot(page, "convolution_truncated_upload_en")
 
 
+def draw_stroke(page: Page, points: list[tuple[int, int]]) -> None:
+    """Drag the mouse through ``points`` (canvas pixels) on the drawing canvas."""
+    canvas = page.locator(".st-key-conv_canvas canvas").last
+    canvas.wait_for()
+    box = canvas.bounding_box()
+    assert box is not None
+    x0, y0 = points[0]
+    page.mouse.move(box["x"] + x0, box["y"] + y0)
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=6)
+    page.mouse.up()
+
+
+def test_draw_a_picture_then_leave_and_come_back(page: Page) -> None:
+    open_lesson(page, "lang=en&image=draw")
+    expect(alert(page, "Nothing drawn yet")).to_be_visible()
+    output_before = heatmap_raw(page, "conv_output")
+
+    # A horizontal bar across the middle of the 280 × 280 canvas.
+    draw_stroke(page, [(40, 140), (240, 140)])
+    feature_map = wait_for_heatmap_change(page, "conv_output", output_before)
+    picture = heatmap(page, "conv_input")
+    assert picture.shape == (WORKING_SIZE, WORKING_SIZE)
+    middle = WORKING_SIZE // 2
+    assert picture[middle, middle] < 0.2  # black ink…
+    assert picture[10, 10] > 0.95 and picture[-10, middle] > 0.95  # …on white paper
+    # A horizontal bar has a top and a bottom edge: both signs, strongly.
+    assert feature_map.min() < -2.5 and feature_map.max() > 2.5
+    expect(alert(page, "Nothing drawn yet")).to_have_count(0)
+    expect(page.get_by_test_id("stCaptionContainer").filter(
+        has_text="your drawing")).to_be_visible()
+    assert_no_exception(page)
+    screenshot(page, "convolution_drawing_en")
+    drawn = heatmap_raw(page, "conv_input")
+
+    # Away to the lesson map and back: the drawing and the canvas are still there.
+    nav = page.get_by_test_id("stSidebarNav")
+    nav.get_by_role("link", name="Lesson map").click()
+    wait_for_app(page)
+    nav.get_by_role("link", name="Convolution filters").click()
+    wait_for_app(page)
+    wait_for_plot(page)
+    page.locator(".st-key-conv_output .js-plotly-plot .main-svg").first.wait_for()
+    assert heatmap_raw(page, "conv_input") == drawn
+    expect(alert(page, "Nothing drawn yet")).to_have_count(0)
+    page.locator(".st-key-conv_canvas canvas").last.wait_for()
+    assert_no_exception(page)
+
+    # The same drawing in Chinese.
+    page.get_by_test_id("stSidebar").get_by_text("中文", exact=True).click()
+    wait_for_app(page)
+    expect(page.get_by_text("笔的粗细（像素）")).to_be_visible()
+    # The picked items are relabelled too (a selectbox alone would keep English).
+    expect(page.get_by_role("combobox", name="图片")).to_have_value("自己画一张…")
+    expect(page.get_by_role("combobox", name="滤波器（卷积核）").first).to_have_value(
+        "水平边缘（文档中的滤波器 1）")
+    expect(page.get_by_test_id("stCaptionContainer").filter(
+        has_text="你画的图")).to_be_visible()
+    assert heatmap_raw(page, "conv_input") == drawn
+    assert_no_exception(page)
+    screenshot(page, "convolution_drawing_zh")
+
+
 def test_chinese_page_stride_and_padding(page: Page) -> None:
     open_lesson(page, "lang=zh")
     expect(page.get_by_role("heading", level=1).first).to_have_text("卷积滤波器")

@@ -112,6 +112,7 @@ def test_step_sum_has_no_float_noise():
     ({"image": "nothing"}, "not one of the choices"),
     ({"k": "1,abc,1,0,,0,-1,-1,-1"}, "(row 1, column 2) is not a number"),
     ({"image": "upload"}, "No picture uploaded yet"),
+    ({"image": "draw"}, "Nothing drawn yet"),
 ])
 def test_bad_links_get_a_message_and_the_page_still_works(query, expected):
     app = run_page(PAGE, "en", **query)
