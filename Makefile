@@ -31,6 +31,8 @@ test: $(VENV)/.dev chromium
 
 bench: $(VENV)/.dev chromium
 	$(PY) bench/startup.py
+	$(PY) bench/convolution.py
+	$(PY) bench/architecture.py
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .hypothesis .ruff_cache

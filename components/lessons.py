@@ -49,6 +49,12 @@ LESSONS: tuple[Lesson, ...] = (
         ((8, "plan.convolution.edges"),
          (5, "plan.convolution.step")),
     ),
+    Lesson(
+        "architecture", "pages/architecture.py", "convolution",
+        ":material/calculate:",
+        ((6, "plan.architecture.formula"),
+         (6, "plan.architecture.summary")),
+    ),
 )
 
 CLASS_MINUTES = 45

@@ -33,7 +33,8 @@ def test_pages_stay_thin():
         assert len(page.read_text("utf-8").splitlines()) <= 120, page.name
 
 
-@pytest.mark.parametrize("page", ["pages/activations.py", "pages/convolution.py"])
+@pytest.mark.parametrize("page", ["pages/activations.py", "pages/convolution.py",
+                                  "pages/architecture.py"])
 def test_numpy_lessons_never_import_tensorflow(page):
     """Render the real page (AppTest) in a fresh interpreter and look at what got
     imported: a NumPy-only lesson must not pay TensorFlow's 7 s and 700 MB."""
