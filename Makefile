@@ -33,6 +33,7 @@ bench: $(VENV)/.dev chromium
 	$(PY) bench/startup.py
 	$(PY) bench/convolution.py
 	$(PY) bench/architecture.py
+	$(PY) bench/training.py
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .hypothesis .ruff_cache

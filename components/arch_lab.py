@@ -61,12 +61,7 @@ def read_network(code: str) -> Network:
 
 def restore_settings() -> Network | None:
     """Seed from the URL once; a network from the link becomes the editor's."""
-    first_run = SETTINGS.restore(LIMITS)
-    for name, allowed in (("mode", MODES), ("preset", tuple(PRESETS))):
-        if SETTINGS.get(name) not in allowed:
-            st.warning(t("problem.url_clamped_choice", name=name,
-                         value=SETTINGS.get(name)), icon=":material/link_off:")
-            SETTINGS.set(name, getattr(DEFAULTS, name))
+    first_run = SETTINGS.restore(LIMITS, {"mode": MODES, "preset": tuple(PRESETS)})
     if first_run and SETTINGS.get("net") and SETTINGS.get("mode") != "preset":
         code = (f"Sequential([Input(shape=({SETTINGS.get('input')},)), "
                 + ", ".join(part.strip() for part in SETTINGS.get("net").split(";")

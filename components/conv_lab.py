@@ -61,20 +61,11 @@ LIMITS = {"stride": (1, 4), "pool_size": (1, 4), "pool_stride": (1, 4),
 
 
 def restore_settings() -> None:
-    SETTINGS.restore(LIMITS)
-    choices = (("image", SOURCES, "coffee"),
-               ("kernel", tuple(KERNELS), "horizontal_edge"),
-               ("step_kernel", tuple(KERNELS), "horizontal_edge"),
-               ("padding", ("valid", "same"), "same"),
-               ("step_padding", ("valid", "same"), "valid"),
-               ("ch_padding", ("valid", "same"), "same"),
-               ("pool", ("max", "average"), "max"),
-               ("grid", STEP_GRIDS, "edge"), ("size", SIZES, 128))
-    for name, allowed, fallback in choices:
-        if SETTINGS.get(name) not in allowed:
-            st.warning(t("problem.url_clamped_choice", name=name,
-                         value=SETTINGS.get(name)))
-            SETTINGS.set(name, fallback)
+    paddings = ("valid", "same")
+    SETTINGS.restore(LIMITS, {
+        "image": SOURCES, "kernel": tuple(KERNELS), "step_kernel": tuple(KERNELS),
+        "padding": paddings, "step_padding": paddings, "ch_padding": paddings,
+        "pool": ("max", "average"), "grid": STEP_GRIDS, "size": SIZES})
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -55,6 +55,11 @@ LESSONS: tuple[Lesson, ...] = (
         ((6, "plan.architecture.formula"),
          (6, "plan.architecture.summary")),
     ),
+    Lesson(
+        "training", "pages/training.py", "training", ":material/model_training:",
+        ((8, "plan.training.mlp"),
+         (8, "plan.training.cnn")),
+    ),
 )
 
 CLASS_MINUTES = 45

@@ -152,9 +152,11 @@ class LessonSettings:
         self.set(name, type(value)(min(max(value, low), high)))
         return self.get(name) != value
 
-    def restore(self, limits: dict[str, tuple[float, float]]) -> bool:
+    def restore(self, limits: dict[str, tuple[float, float]],
+                choices: dict[str, tuple] | None = None) -> bool:
         """Seed from the URL (first run), warn about unreadable or out-of-range
-        link values, and keep every bounded value inside its widget's limits.
+        link values, keep every bounded value inside its widget's limits, and
+        every choice among its options (else its default, with a warning).
 
         Returns:
             True on the session's first run of this lesson (values came from
@@ -170,6 +172,11 @@ class LessonSettings:
             if self.clamp(name, low, high) and from_url:
                 st.warning(t("problem.url_clamped", name=name, low=low, high=high),
                            icon=":material/link_off:")
+        for name, allowed in (choices or {}).items():
+            if self.get(name) not in allowed:
+                st.warning(t("problem.url_clamped_choice", name=name,
+                             value=self.get(name)), icon=":material/link_off:")
+                self.set(name, getattr(self.defaults, name))
         return from_url
 
     def publish(self) -> None:

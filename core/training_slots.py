@@ -1,0 +1,79 @@
+"""The server-wide cap on concurrent trainings, with a first-come-first-served queue.
+
+At most ``PLAYGROUND_MAX_TRAININGS`` (default 2) jobs train at once; the others wait
+in FIFO order. ``core.training`` re-exports everything here.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from collections import deque
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.training import TrainingJob
+
+DEFAULT_MAX_TRAININGS = 2
+
+
+def _capacity_from_env(default: int = DEFAULT_MAX_TRAININGS) -> int:
+    """Concurrent trainings allowed: ``PLAYGROUND_MAX_TRAININGS``, else 2."""
+    raw = os.environ.get("PLAYGROUND_MAX_TRAININGS", "").strip() or str(default)
+    capacity = int(raw) if raw.isdigit() else 0
+    if capacity < 1:
+        warnings.warn(f"PLAYGROUND_MAX_TRAININGS={raw!r} is not a whole number ≥ 1; "
+                      f"using {default}.", stacklevel=2)
+        return default
+    return capacity
+
+
+class TrainingSlots:
+    """At most ``capacity`` trainings at once; the rest wait first come, first served.
+
+    >>> slots = TrainingSlots(1)
+    >>> slots.capacity, slots.running
+    (1, 0)
+    """
+
+    def __init__(self, capacity: int) -> None:
+        if capacity < 1:
+            raise ValueError(f"capacity must be ≥ 1, got {capacity}.")
+        self.capacity = capacity
+        self.running = 0
+        self._condition = threading.Condition()
+        self._queue: deque[TrainingJob] = deque()
+
+    def acquire(self, job: TrainingJob) -> bool:
+        """Wait for a slot; False if the job was stopped while it waited."""
+        with self._condition:
+            self._queue.append(job)
+            try:
+                while not job.stop_requested:
+                    if self._queue[0] is job and self.running < self.capacity:
+                        self.running += 1
+                        return True
+                    self._condition.wait()
+                return False
+            finally:
+                self._queue.remove(job)
+                self._condition.notify_all()
+
+    def release(self) -> None:
+        with self._condition:
+            self.running -= 1
+            self._condition.notify_all()
+
+    def wake(self) -> None:
+        """Let waiting jobs re-check (one of them was stopped)."""
+        with self._condition:
+            self._condition.notify_all()
+
+    def position(self, job: TrainingJob) -> int:
+        """1-based place in the queue, or 0 when the job is not waiting."""
+        with self._condition:
+            return self._queue.index(job) + 1 if job in self._queue else 0
+
+
+SLOTS = TrainingSlots(_capacity_from_env())
