@@ -41,6 +41,16 @@ def test_train_watch_stop_and_read_results(page: Page) -> None:
     assert_no_exception(page)
     screenshot(page, "training_live_en", tall=True)
 
+    # Away to the lesson map and back: the run is still there, still training.
+    nav = page.get_by_test_id("stSidebarNav")
+    nav.get_by_role("link", name="Lesson map").click()
+    wait_for_app(page)
+    nav.get_by_role("link", name="Training lab").click()
+    wait_for_app(page)
+    expect(page.get_by_text("#1 Your own MLP")).to_be_visible()
+    before = steps_drawn(page)
+    page.wait_for_function(f"({_STEPS_JS})() > {before + 10}", timeout=60_000)
+
     page.get_by_role("button", name="Stop").click()
     expect(page.get_by_text("Stopped after")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("Results on the test images")).to_be_visible(

@@ -11,9 +11,14 @@ from streamlit.testing.v1 import AppTest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_page(script: str, lang: str = "en", timeout: float = 30, **query: str):
+def run_page(script: str, lang: str = "en", timeout: float = 90, **query: str):
     """Open the app as a browser would (app.py builds the navigation), then go to
-    ``script`` with ``?lang=`` and other query parameters."""
+    ``script`` with ``?lang=`` and other query parameters.
+
+    ``timeout`` is generous on purpose: it guards against a hung script, not
+    slowness (late in a full run the process holds TensorFlow and many models,
+    and Streamlit's gc.collect after every script run gets slower).
+    """
     app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=timeout)
     app.query_params["lang"] = lang
     for name, value in query.items():

@@ -125,3 +125,12 @@ def test_a_cnn_shows_its_first_layer_filters():
 def test_bad_links_get_a_message(query, expected):
     app = run_page(PAGE, "en", **query)
     assert expected in all_text(app)
+
+
+def test_a_dataset_that_is_not_here_says_where_its_file_goes(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    app = run_page(PAGE, "en", dataset="fashion_mnist")
+    errors = texts(app.error)
+    assert str(tmp_path / "datasets") in errors and "fashion" in errors.lower()
+    assert "Meanwhile the lesson uses MNIST." in texts(app.info)
+    assert "101,770" in all_text(app)  # the page goes on with MNIST
