@@ -39,9 +39,9 @@ def status_ui(run: Run, snapshot: TrainingSnapshot) -> None:
     else:
         st.success(t("run.finished", epochs=snapshot.num_epochs),
                    icon=":material/check_circle:")
-    if snapshot.batches:
-        speed = snapshot.batches[-1].samples_per_second
-        st.caption(t("run.speed", speed=f"{speed:,.0f}"))
+    if len(snapshot.batches) > 1:  # the first step also compiles: left out
+        recent = [b.samples_per_second for b in snapshot.batches[1:][-20:]]
+        st.caption(t("run.speed", speed=f"{float(np.median(recent)):,.0f}"))
     for note in snapshot.notes:
         st.info(t(f"run_note.{note}"), icon=":material/info:")
 
