@@ -34,6 +34,7 @@ bench: $(VENV)/.dev chromium
 	$(PY) bench/convolution.py
 	$(PY) bench/architecture.py
 	$(PY) bench/training.py
+	$(PY) bench/denoising.py
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .hypothesis .ruff_cache

@@ -1,4 +1,4 @@
-"""The one way pages get Keras: imported lazily, once per process, thread-safe.
+"""Keras for pages: ``core.keras_import.load_keras`` plus the server's warm-up.
 
 Importing TensorFlow costs ~7–8 s and ~700 MB, so only pages that train or predict
 call ``load_keras()``. The server warms it in a background thread shortly after
@@ -9,46 +9,42 @@ TensorFlow runs its first op (they cannot be changed after).
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from types import ModuleType
 
+from core.keras_import import is_keras_loaded, load_keras, on_import
+
+__all__ = ["is_keras_loaded", "load_keras", "warm_keras_in_background"]
+
 _lock = threading.Lock()
-_keras: ModuleType | None = None
 _warm_thread: threading.Thread | None = None
 
 
-def _thread_count(name: str, default: int) -> int:
-    try:
-        return max(1, int(os.environ.get(name, default)))
-    except ValueError:
-        return default
+def make_clear_session_gentle(keras: ModuleType) -> None:
+    """Keep Streamlit's after-run ``keras.backend.clear_session()`` cheap.
+
+    Streamlit's script runner calls it after every run, including each one-second
+    rerun of a live chart's fragment. Its default ``free_memory=True`` is a full
+    garbage collection: ~280 ms with TensorFlow loaded, holding the GIL, which
+    starved a training thread to about one step per second. Calls from Streamlit
+    still reset Keras' global state, but skip the collection (Python's own
+    generational collector keeps running). Everyone else's calls are unchanged.
+    """
+    original = keras.backend.clear_session
+    if getattr(original, "_playground_gentle", False):
+        return
+
+    def clear_session(free_memory: bool = True) -> None:
+        caller = sys._getframe(1).f_globals.get("__name__", "")
+        return original(free_memory=free_memory and not caller.startswith("streamlit."))
+
+    clear_session._playground_gentle = True  # type: ignore[attr-defined]
+    keras.backend.clear_session = clear_session
 
 
-def load_keras() -> ModuleType:
-    """Import Keras on the TensorFlow backend (once) and return the module."""
-    global _keras
-    with _lock:
-        if _keras is None:
-            os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-            import tensorflow as tf
-
-            intra = _thread_count("PLAYGROUND_TF_INTRA_THREADS", os.cpu_count() or 1)
-            inter = _thread_count("PLAYGROUND_TF_INTER_THREADS", 1)
-            try:
-                tf.config.threading.set_intra_op_parallelism_threads(intra)
-                tf.config.threading.set_inter_op_parallelism_threads(inter)
-            except RuntimeError:  # TF already ran an op in this process
-                pass
-            import keras
-
-            _keras = keras
-        return _keras
-
-
-def is_keras_loaded() -> bool:
-    return _keras is not None
+on_import(make_clear_session_gentle)
 
 
 def warm_keras_in_background(delay_seconds: float = 3.0) -> None:

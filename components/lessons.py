@@ -60,6 +60,11 @@ LESSONS: tuple[Lesson, ...] = (
         ((8, "plan.training.mlp"),
          (8, "plan.training.cnn")),
     ),
+    Lesson(
+        "denoising", "pages/denoising.py", "generative", ":material/auto_fix_high:",
+        ((8, "plan.denoising.draw"),
+         (5, "plan.denoising.code")),
+    ),
 )
 
 CLASS_MINUTES = 45

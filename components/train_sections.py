@@ -16,7 +16,7 @@ from core.metrics import confusion_matrix, per_class_accuracy
 from core.training import TrainingSnapshot
 
 
-def status_ui(run: Run, snapshot: TrainingSnapshot) -> None:
+def status_ui(snapshot: TrainingSnapshot) -> None:
     """Where the run is: queued, epoch/step counters and speed, or how it ended."""
     done = len(snapshot.batches)
     epoch = snapshot.epochs[-1].epoch if snapshot.epochs else 0

@@ -241,7 +241,9 @@ def _download_with_keras(name: str) -> tuple[tuple, str] | None:
     """Arrays from ``keras.datasets.<name>.load_data()``; None when it fails."""
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     try:
-        import keras  # Lazy: importing TensorFlow costs seconds and ~700 MB.
+        from core.keras_import import load_keras  # TensorFlow: seconds, ~700 MB
+
+        keras = load_keras()
 
         (x_train, y_train), (x_test, y_test) = getattr(
             keras.datasets, name).load_data()

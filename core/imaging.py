@@ -17,6 +17,8 @@ import warnings
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from core.mnist_prep import DigitError, MnistInput, to_mnist_input  # noqa: F401
+
 ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
 # Phones and cameras save JPEGs carrying a preview picture; Pillow calls them "MPO".
 FORMAT_ALIASES = {"MPO": "JPEG"}

@@ -21,7 +21,6 @@ model.summary()
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -77,10 +76,11 @@ def build_keras_model(input_shape: Sequence[int | None],
         raise ArchitectureError(
             "too_big_to_build", params=param_count,
             megabytes=param_count * BYTES_PER_PARAM / MEBIBYTE, limit=max_params)
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     # Imported here, not at the top: TensorFlow takes seconds and hundreds of MB,
     # and only the lessons that build or train a model should pay for it.
-    import keras
+    from core.keras_import import load_keras
+
+    keras = load_keras()
 
     inputs = keras.Input(shape=tuple(input_shape))
     outputs: list[Any] = []

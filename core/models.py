@@ -19,7 +19,6 @@ Keras is imported only inside the functions that need it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -185,10 +184,9 @@ def build_model(choice: ModelChoice, input_shape: Sequence[int],
 
     penalty = regularizer_config(choice.l1, choice.l2)
     if seed is not None:
-        os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-        import keras
+        from core.keras_import import load_keras
 
-        keras.utils.set_random_seed(seed)
+        load_keras().utils.set_random_seed(seed)
     layers = model_layers(choice, input_shape, num_classes)
     # Names fixed here, not by Keras' global counters: Streamlit calls
     # keras.backend.clear_session() after every script run of every session,
@@ -208,9 +206,9 @@ def make_optimizer(optimizer: str, learning_rate: float) -> Any:
                          f"{', '.join(OPTIMIZERS)}.")
     if not learning_rate > 0:
         raise ValueError(f"The learning rate must be > 0, got {learning_rate}.")
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    import keras
+    from core.keras_import import load_keras
 
+    keras = load_keras()
     if optimizer in ("sgd", "momentum"):
         momentum = MOMENTUM if optimizer == "momentum" else 0.0
         return keras.optimizers.SGD(learning_rate=learning_rate, momentum=momentum)

@@ -20,13 +20,13 @@ True
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from core.keras_import import load_keras
 from core.training_slots import (
     DEFAULT_MAX_TRAININGS,
     SLOTS,
@@ -283,9 +283,7 @@ def _run(job: TrainingJob, build_fn: Callable[[], Any], train: tuple,
         return
     try:
         job._set(status="running")
-        os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-        import keras
-
+        keras = load_keras()  # one import at a time, whichever thread asks first
         with _SEED_LOCK:
             keras.utils.set_random_seed(job.seed)
             job.model = build_fn()

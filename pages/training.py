@@ -54,7 +54,7 @@ def live_view() -> None:
     current = runs.current_run()
     snapshot = current.job.snapshot()
     st.markdown(f"**{current.label}**")
-    sections.status_ui(current, snapshot)
+    sections.status_ui(snapshot)
     sections.draw_curves(current, snapshot)
     if snapshot.status not in ("queued", "running") and \
             st.session_state.pop("train_was_active", False):

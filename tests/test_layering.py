@@ -28,6 +28,20 @@ def test_core_never_imports_ui_code():
     assert not {k: v for k, v in offenders.items() if v}
 
 
+@pytest.mark.parametrize("module", ["core.train_codegen", "core.denoise_codegen",
+                                    "core.denoising", "core.mnist_prep",
+                                    "core.training", "core.models"])
+def test_light_core_modules_import_no_keras_or_ui(module):
+    """Importing them is free: Keras loads only when a model is built or trained."""
+    code = (f"import sys, {module}; "
+            "print(sorted({'keras', 'tensorflow', 'streamlit', 'plotly'} "
+            "& set(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[]"
+
+
 def test_pages_stay_thin():
     for page in (ROOT / "pages").glob("*.py"):
         assert len(page.read_text("utf-8").splitlines()) <= 120, page.name

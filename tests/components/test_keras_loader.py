@@ -52,3 +52,35 @@ def test_warm_up_runs_once_in_the_background_and_can_be_switched_off():
         print("tensorflow" in sys.modules)
     """, PLAYGROUND_WARM_KERAS="0")
     assert off.stdout.split() == ["False"], off.stderr[-2000:]
+
+
+def test_streamlit_after_run_clear_session_skips_the_full_collection():
+    """Streamlit calls keras.backend.clear_session() after every script run (and
+    every fragment rerun): from Streamlit it must not run gc; others keep it."""
+    result = run_python("""
+        import threading
+        from components import keras_loader
+        from core.keras_import import load_keras
+        found = []
+        threads = [threading.Thread(target=lambda: found.append(load_keras()))
+                   for _ in range(3)]  # concurrent first imports: one module
+        for thread in threads: thread.start()
+        for thread in threads: thread.join()
+        keras = found[0]
+        assert all(module is keras for module in found)
+        calls = []
+        wrapped = keras.backend.clear_session
+        import keras.src.backend.common.global_state as state
+        real = state.clear_session
+        # Record what the wrapper passes on (it captured the original function).
+        cell = [c for c in wrapped.__closure__ if c.cell_contents is real][0]
+        cell.cell_contents = lambda free_memory=True: calls.append(free_memory)
+        exec("keras.backend.clear_session()",
+             {"__name__": "streamlit.runtime.scriptrunner.script_runner",
+              "keras": keras})
+        keras.backend.clear_session()
+        keras_loader.make_clear_session_gentle(keras)  # twice: wraps once
+        print(calls, keras.backend.clear_session is wrapped)
+    """, PLAYGROUND_TF_INTRA_THREADS="1")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split("\n")[-2] == "[False, True] True"
