@@ -15,8 +15,10 @@ from core.mnist_prep import MnistInput
 
 BOX_COLOUR = (230, 159, 0)  # Okabe–Ito orange
 CENTRE_COLOUR = (0, 114, 178)  # Okabe–Ito blue
-# Ten label colours: Okabe–Ito's eight (black swapped for grey) plus two more.
-LABEL_COLOURS = (*PALETTE[:7], "#999999", "#7F3C8D", "#11A579")
+# Ten label colours (Tableau 10): Okabe–Ito has only eight, and two of its blues
+# and greens would share a map of ten classes.
+LABEL_COLOURS = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948",
+                 "#B07AA1", "#FF9DA7", "#9C755F", "#BAB0AC")
 
 
 def to_pixels(image: np.ndarray) -> np.ndarray:

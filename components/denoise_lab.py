@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from components.drawing import Pen, drawing_canvas
+from components.drawing import digit_canvas
 from components.i18n import t
 from components.url_state import LessonSettings
 from core.datasets import ImageDataset, load_image_dataset
@@ -117,12 +117,7 @@ def digit_ui() -> tuple[np.ndarray, MnistInput | None, str]:
         index = _gallery_ui(data)
         return data.x_test[index], None, t("denoise.test_digit", number=index + 1,
                                              label=int(data.y_test[index]))
-    canvas_column, help_column = st.columns([1, 1], vertical_alignment="center")
-    with help_column:
-        width = st.slider(t("drawing.pen"), 6, 40, key=key("pen"), step=2)
-        st.caption(t("denoise.draw_help"))
-    with canvas_column:
-        pixels = drawing_canvas("denoise_canvas", Pen(width=width))
+    pixels = digit_canvas("denoise_canvas", key("pen"), t("denoise.draw_help"))
     index = SETTINGS.get("digit")
     fallback = (data.x_test[index], None, t(
         "denoise.test_digit", number=index + 1, label=int(data.y_test[index])))

@@ -12,6 +12,7 @@ import streamlit as st
 from components import denoise_charts as charts
 from components import denoise_lab as lab
 from components.i18n import t
+from components.shared_model_ui import shared_model_status
 from components.train_charts import batch_loss_figure, epoch_figure
 from components.train_sections import status_ui
 from core.denoising import (
@@ -24,7 +25,7 @@ from core.denoising import (
     start_denoiser_training,
 )
 from core.mnist_prep import MnistInput
-from core.training import TrainingError, TrainingJob
+from core.training import TrainingError, TrainingJob, TrainingSnapshot
 
 MINE_KEY = "denoise_mine"
 
@@ -50,26 +51,16 @@ def _active(job: TrainingJob | None) -> bool:
 def shared_status() -> None:
     """The server's model: started on first use, a progress bar until it is ready."""
     holder = lab.shared_denoiser()
-    job = holder.ensure_started()
-    snapshot = job.snapshot()
-    if snapshot.status in ("queued", "running"):
-        st.session_state["denoise_waiting"] = True
-        st.markdown(t("denoise.first_use", train=f"{len(holder.x_train):,}"))
-        status_ui(snapshot)
-    elif snapshot.status == "finished":
+    train = f"{len(holder.x_train):,}"
+
+    def ready(snapshot: TrainingSnapshot) -> str:
         losses = [e.loss for e in snapshot.epochs]
-        val = snapshot.epochs[-1].val_loss
-        st.caption(t("denoise.shared_ready", train=f"{len(holder.x_train):,}",
-                     epochs=len(losses), first=f"{losses[0]:.3f}",
-                     last=f"{losses[-1]:.3f}", val=f"{val:.3f}"))
-        if st.session_state.pop("denoise_waiting", False):
-            st.rerun(scope="app")  # ready: draw the restored digit
-    else:
-        status_ui(snapshot)
-        if st.button(t("denoise.retry"), key="denoise_retry",
-                     icon=":material/refresh:"):
-            holder.restart()
-            st.rerun(scope="app")
+        return t("denoise.shared_ready", train=train, epochs=len(losses),
+                 first=f"{losses[0]:.3f}", last=f"{losses[-1]:.3f}",
+                 val=f"{snapshot.epochs[-1].val_loss:.3f}")
+
+    shared_model_status(holder, "denoise_shared", t("denoise.first_use", train=train),
+                        ready)
 
 
 def chosen_stack() -> tuple[str, DenseStack | None]:

@@ -50,3 +50,21 @@ def drawing_canvas(key: str, pen: Pen = Pen()) -> np.ndarray | None:
         st.session_state[saved_json] = result.json_data if objects else None
         st.session_state[saved_pixels] = pixels if objects else None
     return st.session_state.get(saved_pixels)
+
+
+def digit_canvas(key: str, pen_key: str, help_text: str) -> np.ndarray | None:
+    """A canvas for one digit beside its pen-width slider (6–40 px) and help.
+
+    Args:
+        key: the canvas' widget key.
+        pen_key: the slider's key (a lesson setting, so it is in the URL).
+        help_text: shown under the slider.
+    """
+    from components.i18n import t
+
+    canvas_column, help_column = st.columns([1, 1], vertical_alignment="center")
+    with help_column:
+        width = st.slider(t("drawing.pen"), 6, 40, key=pen_key, step=2)
+        st.caption(help_text)
+    with canvas_column:
+        return drawing_canvas(key, Pen(width=width))

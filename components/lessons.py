@@ -61,6 +61,11 @@ LESSONS: tuple[Lesson, ...] = (
          (8, "plan.training.cnn")),
     ),
     Lesson(
+        "classify", "pages/classify.py", "training", ":material/image_search:",
+        ((8, "plan.classify.draw"),
+         (5, "plan.classify.photo")),
+    ),
+    Lesson(
         "denoising", "pages/denoising.py", "generative", ":material/auto_fix_high:",
         ((8, "plan.denoising.draw"),
          (5, "plan.denoising.code")),

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from core.layer_spec import LayerSpec, make_layer
+from core.shared_training import SharedTraining
 from core.toy_datasets import mask_pixels
 
 SIDE = 28
@@ -308,40 +309,21 @@ def start_denoiser_training(x_train: np.ndarray, x_val: np.ndarray,
         seed=settings.seed, slots=slots)
 
 
-class SharedDenoiser:
-    """One autoencoder for the whole server: trained once, then shared read-only.
+class SharedDenoiser(SharedTraining):
+    """The server's one autoencoder (documents' settings), shared read-only.
 
-    The first ``ensure_started`` starts the training (documents' settings) in the
-    background; every session polls ``job.snapshot()`` for a progress bar and,
-    once it is finished, uses ``stack()`` — NumPy weights copied once. A failed or
-    stopped training can be restarted with ``restart``.
+    Once trained, ``stack()`` gives its weights as a ``DenseStack``, copied once.
     """
 
     def __init__(self, x_train: np.ndarray, x_val: np.ndarray,
                  settings: DenoiserSettings = DenoiserSettings()) -> None:
-        import threading
-
         self.x_train, self.x_val, self.settings = x_train, x_val, settings
-        self.job: Any = None
         self._stack: DenseStack | None = None
-        self._lock = threading.Lock()
+        super().__init__(lambda: start_denoiser_training(self.x_train, self.x_val,
+                                                         self.settings))
 
-    def ensure_started(self) -> Any:
-        """The training job, started on the first call (later calls return it)."""
-        with self._lock:
-            if self.job is None:
-                self.job = start_denoiser_training(self.x_train, self.x_val,
-                                                   self.settings)
-            return self.job
-
-    def restart(self) -> Any:
-        """Forget a failed or stopped training and start again."""
-        with self._lock:
-            if self.job is not None and self.job.snapshot().status in (
-                    "queued", "running", "finished"):
-                return self.job
-            self.job, self._stack = None, None
-        return self.ensure_started()
+    def _forget(self) -> None:
+        self._stack = None
 
     def stack(self) -> DenseStack | None:
         """The trained weights, or None until the training has finished."""

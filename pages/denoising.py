@@ -8,6 +8,7 @@ from components import denoise_sections as sections
 from components.code_panel import show_code
 from components.i18n import t
 from components.page_setup import setup_page
+from components.shared_model_ui import is_training
 from core.denoise_codegen import denoising_script, script_file_name
 from core.denoising import restore_digit
 
@@ -17,7 +18,7 @@ st.markdown(t("denoise.intro"))
 lab.restore_settings()
 
 holder = lab.shared_denoiser()
-waiting = holder.ensure_started().snapshot().status in ("queued", "running")
+waiting = is_training(holder)
 st.fragment(sections.shared_status, run_every=1.0 if waiting else None)()
 
 st.subheader(t("denoise.digit_header"))
