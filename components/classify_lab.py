@@ -21,14 +21,16 @@ from core.classifiers import (
     shared_input_shape,
     start_classifier_training,
 )
+from core.classify import WORKING_SIDE
 from core.datasets import DatasetUnavailable, ImageDataset, load_image_dataset
-from core.imaging import ImageError, read_image
+from core.imaging import MAX_BYTES, MIB, ImageError, read_image
 from core.samples import SAMPLE_IMAGES, load_sample_image
 from core.shared_training import SharedTraining
 
 SOURCES = ("draw", "upload", "camera", "sample")
 SHARED_MODELS = tuple(SHARED_CHOICES)  # mnist, fashion_mnist, cifar10
 MAX_FILES = 20
+MAX_ASPECT = 20  # a 20:1 strip has no square part worth classifying
 TEST_SAMPLES = 10  # test images of the model's own dataset offered as samples
 
 
@@ -61,6 +63,7 @@ class ModelSlot:
     model: Any  # a Keras model; None while it trains
     data: ImageDataset | None  # its training data (typical images), if any
     training: SharedTraining | None = None  # the shared training, if shared
+    other_names: tuple[str, ...] = ()  # the class names in the other language
 
 
 def restore_settings() -> None:
@@ -102,6 +105,10 @@ def _names(data: ImageDataset) -> tuple[str, ...]:
     return data.class_names_zh if current_language() == "zh" else data.class_names
 
 
+def _other_names(data: ImageDataset) -> tuple[str, ...]:
+    return data.class_names if current_language() == "zh" else data.class_names_zh
+
+
 def model_options() -> list[str]:
     return [*SHARED_MODELS, "imagenet", *(f"run-{run.number}" for run in _runs())]
 
@@ -121,7 +128,8 @@ def model_ui() -> ModelSlot | None:
     if option.startswith("run-"):
         run = next(r for r in _runs() if f"run-{r.number}" == option)
         return ModelSlot(option, run.dataset.name, tuple(run.input_shape),
-                         _names(run.dataset), run.job.model, run.dataset)
+                         _names(run.dataset), run.job.model, run.dataset,
+                         other_names=_other_names(run.dataset))
     if option == "imagenet":
         if not mobilenet_available():
             from core.classifiers import CLASS_INDEX_URL, MOBILENET_URL, mobilenet_files
@@ -142,12 +150,12 @@ def model_ui() -> ModelSlot | None:
     holder = shared_classifier(option)
     holder.ensure_started()
     return ModelSlot(option, option, shared_input_shape(data.image_shape),
-                     _names(data), holder.model(), data, holder)
+                     _names(data), holder.model(), data, holder, _other_names(data))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _read(data: bytes) -> Image.Image:
-    return read_image(data)
+    return read_image(data, max_aspect=MAX_ASPECT, max_side=WORKING_SIDE)
 
 
 def _sample_ui(slot: ModelSlot) -> list[tuple[str, Image.Image]]:
@@ -175,7 +183,8 @@ def _sample_ui(slot: ModelSlot) -> list[tuple[str, Image.Image]]:
 def _upload_ui() -> list[tuple[str, Image.Image]]:
     files = st.file_uploader(t("classify.upload"), accept_multiple_files=True,
                              type=["png", "jpg", "jpeg", "gif", "bmp", "webp"],
-                             key="classify_upload", help=t("classify.upload_help"))
+                             key="classify_upload", help=t(
+                                 "classify.upload_help", limit=f"{MAX_BYTES / MIB:g}"))
     if len(files) > MAX_FILES:
         st.warning(t("classify.too_many", count=len(files), limit=MAX_FILES),
                    icon=":material/filter_list:")

@@ -11,7 +11,8 @@ from PIL import Image
 
 from components import classify_charts as charts
 from components import classify_lab as lab
-from components.i18n import t
+from components.i18n import current_language, t
+from components.plot_style import CRISP_IMAGE
 from components.train_charts import mosaic_figure
 from core.classifiers import predict_probabilities
 from core.classify import PredictionError, Prepared, occlusion_map, prepare_image, top_k
@@ -38,7 +39,7 @@ def draw_steps(slot: lab.ModelSlot, prepared: Prepared, class_index: int) -> Non
     shown = list(prepared.steps) + ([("typical", typical)] if typical is not None
                                     else [])
     for column, (step, pixels) in zip(st.columns(len(shown)), shown, strict=True):
-        column.image(charts.picture_png(pixels), width="stretch")
+        column.image(charts.picture_png(pixels), **CRISP_IMAGE)
         height, width = pixels.shape[:2]
         column.caption(t(f"step.{step}", height=height, width=width,
                          label=slot.class_names[class_index]))
@@ -48,8 +49,11 @@ def draw_prediction(slot: lab.ModelSlot, probs: np.ndarray, top: int) -> int:
     """The answer in words and the top-k bars; returns the predicted class."""
     best = top_k(probs, top)
     index, confidence = best[0]
-    st.markdown(t("classify.answer", label=slot.class_names[index],
-                  confidence=f"{confidence:.1%}"))
+    label = slot.class_names[index]
+    if slot.other_names and slot.other_names[index] != label:
+        label = f"{label}（{slot.other_names[index]}）" if current_language() == "zh" \
+            else f"{label} ({slot.other_names[index]})"
+    st.markdown(t("classify.answer", label=label, confidence=f"{confidence:.1%}"))
     if confidence < 0.5:
         st.caption(t("classify.unsure"))
     st.plotly_chart(charts.topk_figure(
@@ -62,7 +66,7 @@ def _occlusion_size(side: int) -> tuple[int, int]:
     """Patch about a quarter of the side (a stroke's worth of a digit), moved a
     quarter of a patch at a time for a smooth map."""
     patch = max(2, round(side / 4))
-    return patch, max(1, patch // 4)
+    return patch, max(1, patch // 3)
 
 
 def draw_why(slot: lab.ModelSlot, prepared: Prepared, class_index: int) -> None:
@@ -77,7 +81,7 @@ def draw_why(slot: lab.ModelSlot, prepared: Prepared, class_index: int) -> None:
                          class_index, patch, stride, prepared.fill,
                          batch_size=16 if heavy else 128)
     left, right = st.columns([1, 2], vertical_alignment="center")
-    left.image(charts.picture_png(prepared.image, 224), width="stretch")
+    left.image(charts.picture_png(prepared.image, 224), **CRISP_IMAGE)
     left.caption(t("classify.what_it_sees"))
     right.plotly_chart(charts.occlusion_figure(
         drop, t("classify.occlusion_title"), t("classify.drop")),
@@ -109,7 +113,7 @@ def _extractor(slot_key: str, model_id: int, _model: Any, layer_name: str) -> An
     from core.keras_import import load_keras
 
     keras = load_keras()
-    return keras.Model(_model.inputs, _model.get_layer(layer_name).output)
+    return keras.Model(_model.input, _model.get_layer(layer_name).output)
 
 
 def draw_grid(slot: lab.ModelSlot, named: list[tuple[str, Prepared]],
@@ -121,7 +125,7 @@ def draw_grid(slot: lab.ModelSlot, named: list[tuple[str, Prepared]],
                 columns, named[start:start + GRID_COLUMNS],
                 probs[start:start + GRID_COLUMNS], strict=False):
             index, confidence = top_k(row, 1)[0]
-            column.image(charts.picture_png(prepared.image, 112), width="stretch")
+            column.image(charts.picture_png(prepared.image, 112), **CRISP_IMAGE)
             column.markdown(t("classify.grid_item", label=slot.class_names[index],
                               confidence=f"{confidence:.0%}"))
             column.caption(name)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from components.drawing import digit_canvas
 from components.i18n import t
+from components.plot_style import CRISP_IMAGE
 from components.url_state import LessonSettings
 from core.datasets import ImageDataset, load_image_dataset
 from core.denoising import (
@@ -24,6 +25,7 @@ SOURCES = ("draw", "gallery")
 GALLERY = 20  # test digits offered to pick from
 SHARED_TRAIN_LIMIT = 12_000  # the shared model's training digits (first use ≤ 20 s)
 MODELS = ("shared", "mine")
+PICK_MINE = "denoise_pick_mine"
 
 
 @dataclass(frozen=True)
@@ -46,12 +48,15 @@ class DenoiseSettings:
 DEFAULTS = DenoiseSettings()
 SETTINGS = LessonSettings("denoise", DEFAULTS)
 key = SETTINGS.key
-LIMITS = {"digit": (0, GALLERY - 1), "amount": (0.0, 1.0), "seed": (0, 2**31 - 1),
+MAX_SEED = 999_999
+LIMITS = {"digit": (0, GALLERY - 1), "amount": (0.0, 1.0), "seed": (0, MAX_SEED),
           "pen": (6, 40), "epochs": (1, 50), "train_p": (0.0, 1.0),
           "batch": (1, 1024)}
 
 
 def restore_settings() -> None:
+    if st.session_state.pop(PICK_MINE, False):  # a new own model: use it
+        SETTINGS.set("model", "mine")
     SETTINGS.restore(LIMITS, {"source": SOURCES, "noise": CORRUPTIONS,
                               "model": MODELS})
 
@@ -97,7 +102,7 @@ def _gallery_ui(data: ImageDataset) -> int:
     for start in (0, per_row):
         for offset, column in enumerate(st.columns(per_row, gap="small")):
             number = start + offset
-            column.image(enlarge(data.x_test[number], 2), width="stretch",
+            column.image(enlarge(data.x_test[number], 2), **CRISP_IMAGE,
                          caption=f"#{number + 1}")
     choice = st.pills(t("denoise.pick"), range(GALLERY), key=key("digit"),
                       format_func=lambda i: f"#{i + 1}")
@@ -148,6 +153,6 @@ def corruption_ui() -> tuple[str, float, int]:
     low, high, _ = AMOUNTS[kind]
     amount = amount_column.slider(t(f"noise_amount.{kind}"), low, high,
                                   key=key("amount"), step=0.05)
-    seed = seed_column.number_input(t("denoise.seed"), 0, 2**31 - 1, key=key("seed"))
+    seed = seed_column.number_input(t("denoise.seed"), 0, MAX_SEED, key=key("seed"))
     st.caption(t(f"noise_help.{kind}"))
     return kind, float(amount), int(seed)

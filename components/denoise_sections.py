@@ -4,7 +4,8 @@ clean / corrupted / restored, what the code learned, and retraining live."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
@@ -12,6 +13,7 @@ import streamlit as st
 from components import denoise_charts as charts
 from components import denoise_lab as lab
 from components.i18n import t
+from components.plot_style import CRISP_IMAGE
 from components.shared_model_ui import shared_model_status
 from components.train_charts import batch_loss_figure, epoch_figure
 from components.train_sections import status_ui
@@ -38,6 +40,8 @@ class OwnRun:
     settings: DenoiserSettings
     job: TrainingJob
     stack: DenseStack | None = None
+    # Caches shared by all sessions (the PCA map) need a server-wide unique name.
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
 def own_run() -> OwnRun | None:
@@ -63,13 +67,25 @@ def shared_status() -> None:
                         ready)
 
 
+def uses_own_model() -> bool:
+    return lab.SETTINGS.get("model") == "mine" and own_run() is not None
+
+
 def chosen_stack() -> tuple[str, DenseStack | None]:
-    """(model id, weights) of the model the student chose; None while training."""
+    """(model id, weights) of the model the student chose; None while training.
+
+    An own run that was stopped is used as it was then; one that failed or
+    diverged has no usable weights, so the shared model stands in (with a note).
+    """
     mine = own_run()
-    if lab.SETTINGS.get("model") == "mine" and mine is not None:
-        if mine.stack is None and mine.job.snapshot().status == "finished":
+    if uses_own_model():
+        status = mine.job.snapshot().status
+        if mine.stack is None and status in ("finished", "stopped") and \
+                mine.job.model is not None:
             mine.stack = DenseStack.from_keras(mine.job.model)
-        return f"mine-{mine.number}", mine.stack
+        if mine.stack is not None or status in ("queued", "running"):
+            return f"mine-{mine.token}", mine.stack
+        st.warning(t("denoise.mine_unusable"), icon=":material/warning:")
     return "shared", lab.shared_denoiser().stack()
 
 
@@ -88,7 +104,7 @@ def draw_preparation(prep: MnistInput) -> None:
                                  col=f"{prep.centre_of_mass[1]:.1f}")),
     )
     for column, (png, caption) in zip(st.columns(4), steps, strict=True):
-        column.image(png, width="stretch")
+        column.image(png, **CRISP_IMAGE)
         column.caption(caption)
 
 
@@ -99,14 +115,14 @@ def _score(value: float) -> str:
 def draw_restoration(result: Restoration | None, clean: np.ndarray) -> None:
     """Clean / corrupted / restored side by side, with MSE and PSNR vs clean."""
     columns = st.columns(3)
-    columns[0].image(charts.enlarge(clean), width="stretch")
+    columns[0].image(charts.enlarge(clean), **CRISP_IMAGE)
     columns[0].markdown(t("denoise.clean"))
     if result is None:
         return
-    columns[1].image(charts.enlarge(result.noisy), width="stretch")
+    columns[1].image(charts.enlarge(result.noisy), **CRISP_IMAGE)
     columns[1].markdown(t("denoise.noisy", mse=f"{result.mse_noisy:.3f}",
                           psnr=_score(result.psnr_noisy)))
-    columns[2].image(charts.enlarge(result.restored), width="stretch")
+    columns[2].image(charts.enlarge(result.restored), **CRISP_IMAGE)
     columns[2].markdown(t("denoise.restored", mse=f"{result.mse_restored:.3f}",
                           psnr=_score(result.psnr_restored)))
     if result.mse_noisy == 0:
@@ -114,7 +130,7 @@ def draw_restoration(result: Restoration | None, clean: np.ndarray) -> None:
         return
     better = result.mse_restored < result.mse_noisy
     st.caption(t("denoise.better" if better else "denoise.worse",
-                 ratio=f"{result.mse_noisy / max(result.mse_restored, 1e-12):.1f}"))
+                 share=f"{result.mse_restored / result.mse_noisy:.0%}"))
 
 
 def draw_learned(model_id: str, stack: DenseStack, result: Restoration) -> None:
@@ -173,7 +189,7 @@ def retrain_ui() -> None:
         else:
             number = 1 if mine is None else mine.number + 1
             st.session_state[MINE_KEY] = OwnRun(number, settings, job)
-            lab.SETTINGS.set("model", "mine")
+            st.session_state[lab.PICK_MINE] = True  # set before the control draws
             st.rerun()
     if right.button(t("train.stop"), key="denoise_stop", icon=":material/stop:",
                     disabled=not active):

@@ -57,3 +57,8 @@ def style_figure(fig: go.Figure, height: int = 420) -> go.Figure:
     fig.update_yaxes(zeroline=True, zerolinewidth=1.5, zerolinecolor="#888",
                      **axis_font)
     return fig
+
+
+# st.image arguments for our small pictures: full column width, sent as PNG
+# (Streamlit's default re-encodes as JPEG, which blurs pixel-exact digits).
+CRISP_IMAGE = {"width": "stretch", "output_format": "PNG"}

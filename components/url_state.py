@@ -168,6 +168,7 @@ class LessonSettings:
         for name in seed_from_url(self.defaults, self.scope):
             st.warning(t("problem.url_unreadable", name=name),
                        icon=":material/link_off:")
+        self._undo_deselection()
         for name, (low, high) in limits.items():
             if self.clamp(name, low, high) and from_url:
                 st.warning(t("problem.url_clamped", name=name, low=low, high=high),
@@ -178,6 +179,16 @@ class LessonSettings:
                              value=self.get(name)), icon=":material/link_off:")
                 self.set(name, getattr(self.defaults, name))
         return from_url
+
+    def _undo_deselection(self) -> None:
+        """Clicking the chosen option of ``st.pills`` or ``st.segmented_control``
+        deselects it (value None): keep the last value instead."""
+        kept = st.session_state.get(KEPT_VALUES.format(self.scope), {})
+        for field in dataclasses.fields(self.defaults):
+            default = getattr(self.defaults, field.name)
+            if default is not None and self.key(field.name) in st.session_state \
+                    and self.get(field.name) is None:
+                self.set(field.name, kept.get(field.name, default))
 
     def publish(self) -> None:
         """Mirror the current settings into the URL."""

@@ -26,7 +26,7 @@ import sys
 
 import keras
 import numpy as np
-from PIL import Image
+{layers}from PIL import Image, ImageOps
 
 PICTURE = sys.argv[1] if len(sys.argv) > 1 else "my_picture.png"
 '''
@@ -42,7 +42,7 @@ def center_of_mass(image):
 
 
 def prepare(path):
-    picture = Image.open(path).convert("RGBA")
+    picture = ImageOps.exif_transpose(Image.open(path)).convert("RGBA")  # upright
     paper = Image.new("RGBA", picture.size, "white")  # transparent = white paper
     gray = np.asarray(Image.alpha_composite(paper, picture).convert("L"), float)
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
@@ -79,7 +79,9 @@ _OBJECT = '''
 # 2. Prepare the picture as Fashion-MNIST items look: a light object on black,
 #    cropped to the object, padded square, 28x28.
 def prepare(path):
-    gray = np.asarray(Image.open(path).convert("L"), float)
+    picture = ImageOps.exif_transpose(Image.open(path)).convert("RGBA")  # upright
+    paper = Image.new("RGBA", picture.size, "white")  # transparent = white paper
+    gray = np.asarray(Image.alpha_composite(paper, picture).convert("L"), float)
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
     if np.median(border) > 127:
         gray = 255 - gray  # light background: Fashion-MNIST's is black
@@ -92,18 +94,22 @@ def prepare(path):
     square = np.zeros((side, side), np.uint8)
     top, left = (side - crop.shape[0]) // 2, (side - crop.shape[1]) // 2
     square[top:top + crop.shape[0], left:left + crop.shape[1]] = crop
-    return np.asarray(Image.fromarray(square).resize({size}, Image.Resampling.BOX))
+    resample = Image.Resampling.BOX if side > {size[0]} else Image.Resampling.BILINEAR
+    return np.asarray(Image.fromarray(square).resize({size}, resample))
 '''
 
 _PHOTO = '''
 
 # 2. Prepare the picture: RGB, the centre square, {side}x{side}.
 def prepare(path):
-    picture = Image.open(path).convert("RGB")
+    picture = ImageOps.exif_transpose(Image.open(path)).convert("RGBA")  # upright
+    paper = Image.new("RGBA", picture.size, "white")  # transparent = white paper
+    picture = Image.alpha_composite(paper, picture).convert("RGB")
     side = min(picture.size)
     left, top = (picture.width - side) // 2, (picture.height - side) // 2
     square = picture.crop((left, top, left + side, top + side))
-    return np.asarray(square.resize(({side}, {side}), Image.Resampling.BOX))
+    resample = Image.Resampling.BOX if side > {side} else Image.Resampling.BILINEAR
+    return np.asarray(square.resize(({side}, {side}), resample))
 '''
 
 
@@ -140,7 +146,8 @@ def classify_script(dataset: str, input_shape: Sequence[int]) -> str:
         raise ValueError(f"Unknown dataset {dataset!r}; use one of {sorted(LOOKS)}.")
     shape = tuple(int(n) for n in input_shape)
     side = shape[0]
-    parts = [_HEADER.format(dataset=dataset)]
+    layers = "from keras import layers\n" if dataset in SHARED_CHOICES else ""
+    parts = [_HEADER.format(dataset=dataset, layers=layers)]
     if dataset == "imagenet":
         parts.append('''
 # 1. The model: MobileNetV2 with ImageNet weights (downloaded once into ~/.keras).
@@ -151,9 +158,10 @@ model = keras.applications.MobileNetV2(weights="imagenet")
     else:  # a model from the Training lab: its download button saves model.keras
         names = ", ".join(f'"{name}"' for name in CLASS_NAMES[dataset][0])
         parts.append(f'''
-# 1. The model you trained in the Training lab ("Download the model": model.keras).
+# 1. The model you trained in the Training lab: its download button saves it as
+#    run<number>.keras; pass that file as the second argument.
 CLASS_NAMES = [{names}]
-model = keras.models.load_model("model.keras")
+model = keras.models.load_model(sys.argv[2] if len(sys.argv) > 2 else "run1.keras")
 ''')
     look = LOOKS[dataset]
     if look == "digit":

@@ -41,6 +41,9 @@ MESSAGES = {
     "Convert it to {allowed} and upload it again.",
     "too_many_pixels": "The picture has {pixels:,} pixels, more than the limit of "
     "{limit:,}. Resize it (e.g. to 2000 pixels wide) and upload it again.",
+    "extreme_aspect": "The picture is {width} × {height} pixels: one side is more "
+    "than {limit} times the other, so there is nothing square enough to classify. "
+    "Crop it and upload it again.",
     "truncated": "The {format} file is cut short or damaged (maybe the download "
     "stopped early). Open and re-save it, or download it again.",
     "fully_transparent": "Every pixel of this {width}×{height} picture is fully "
@@ -79,7 +82,9 @@ MAX_BYTES = _max_bytes_from_env()
 
 
 def read_image(data: bytes, max_bytes: int | None = None,
-               max_pixels: int | None = None) -> Image.Image:
+               max_pixels: int | None = None,
+               max_aspect: float | None = None,
+               max_side: int | None = None) -> Image.Image:
     """Check, decode and normalise uploaded bytes: the app's only image door.
 
     Order: bytes → identify → format → width × height (from the header) → decode
@@ -88,6 +93,13 @@ def read_image(data: bytes, max_bytes: int | None = None,
     Args:
         data: the uploaded file's bytes.
         max_bytes, max_pixels: limits (default ``MAX_BYTES``, ``MAX_PIXELS``).
+        max_aspect: refuse pictures whose longer side is more than this many times
+            the shorter one ("extreme_aspect"; None: no limit), checked from the
+            header like the pixel count.
+        max_side: shrink the picture so neither side exceeds this (None: keep
+            the size). A JPEG is then decoded at 1/2, 1/4 or 1/8 scale directly
+            (``Image.draft``), so a 12-megapixel photo costs a fraction of a full
+            decode.
 
     Returns:
         A fully loaded image in mode "RGB", "L" or "RGBA", detached from ``data``.
@@ -111,7 +123,7 @@ def read_image(data: bytes, max_bytes: int | None = None,
     with warnings.catch_warnings(), io.BytesIO(data) as stream:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            frame = _decode_first_frame(stream, max_pixels)
+            frame = _decode_first_frame(stream, max_pixels, max_aspect, max_side)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
             raise _bomb_error(error, max_pixels) from None
     frame = _normalise_mode(frame)
@@ -130,7 +142,9 @@ def _check_byte_size(data: bytes, max_bytes: int) -> None:
                          size_bytes=len(data), limit_bytes=max_bytes)
 
 
-def _decode_first_frame(stream: io.BytesIO, max_pixels: int) -> Image.Image:
+def _decode_first_frame(stream: io.BytesIO, max_pixels: int,
+                        max_aspect: float | None = None,
+                        max_side: int | None = None) -> Image.Image:
     """Identify (headers only), check format and size, then decode frame 0 upright."""
     try:
         img = Image.open(stream)  # lazy: no pixel is decoded yet
@@ -139,10 +153,14 @@ def _decode_first_frame(stream: io.BytesIO, max_pixels: int) -> Image.Image:
     except _DECODE_ERRORS:  # recognised, but the header itself is cut or broken
         raise ImageError("truncated", format="image") from None
     with img:
-        _check_header(img, max_pixels)
+        _check_header(img, max_pixels, max_aspect)
         try:
             img.seek(0)
+            if max_side is not None and img.format == "JPEG":
+                img.draft(img.mode, (max_side, max_side))  # decode at 1/2…1/8
             img.load()
+            if max_side is not None and max(img.size) > max_side:
+                img.thumbnail((max_side, max_side), Image.Resampling.BOX)
         except _DECODE_ERRORS:
             raise ImageError("truncated", format=img.format) from None
         try:
@@ -151,7 +169,8 @@ def _decode_first_frame(stream: io.BytesIO, max_pixels: int) -> Image.Image:
             return img.copy()
 
 
-def _check_header(img: Image.Image, max_pixels: int) -> None:
+def _check_header(img: Image.Image, max_pixels: int,
+                  max_aspect: float | None = None) -> None:
     name = FORMAT_ALIASES.get(img.format or "", img.format or "unknown")
     if name not in ALLOWED_FORMATS:
         raise ImageError("unsupported_format", format=name, allowed=ALLOWED_TEXT)
@@ -159,6 +178,9 @@ def _check_header(img: Image.Image, max_pixels: int) -> None:
     if width * height > max_pixels:
         raise ImageError("too_many_pixels", width=width, height=height,
                          pixels=width * height, limit=max_pixels)
+    if max_aspect is not None and max(width, height) > max_aspect * min(width, height):
+        raise ImageError("extreme_aspect", width=width, height=height,
+                         limit=f"{max_aspect:g}")
 
 
 def _bomb_error(error: Exception, max_pixels: int) -> ImageError:

@@ -17,7 +17,8 @@ st.title(t("lesson.denoising.title"))
 st.markdown(t("denoise.intro"))
 lab.restore_settings()
 
-holder = lab.shared_denoiser()
+with st.spinner(t("train.loading_data")):
+    holder = lab.shared_denoiser()
 waiting = is_training(holder)
 st.fragment(sections.shared_status, run_every=1.0 if waiting else None)()
 
@@ -52,7 +53,7 @@ with st.expander(t("retrain.header"), icon=":material/model_training:"):
 with st.expander(t("code.header"), icon=":material/code:"):
     st.markdown(t("denoise.code_intro"))
     own = sections.own_run()
-    settings = own.settings if own is not None else holder.settings
+    settings = own.settings if sections.uses_own_model() else holder.settings
     show_code(denoising_script(settings.hidden, settings.keep_prob, settings.batch_size,
                                settings.epochs, settings.learning_rate, settings.seed),
               script_file_name(), "denoise_code")

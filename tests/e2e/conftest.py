@@ -291,3 +291,19 @@ def wait_for_chart_change(page: Page, before: list[dict[str, Any]],
 def assert_no_exception(page: Page) -> None:
     """No Python traceback element anywhere on the page."""
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def draw_stroke(page: Page, canvas_key: str, points: list[tuple[int, int]]) -> None:
+    """Drag the mouse through ``points`` (canvas pixels) on the drawing canvas
+    whose Streamlit key is ``canvas_key`` (e.g. "conv_canvas")."""
+    canvas = page.locator(f".st-key-{canvas_key} canvas").last
+    canvas.wait_for()
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    x0, y0 = points[0]
+    page.mouse.move(box["x"] + x0, box["y"] + y0)
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=8)
+    page.mouse.up()

@@ -19,6 +19,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import (
     assert_no_exception,
+    draw_stroke,
     screenshot,
     wait_for_app,
     wait_for_plot,
@@ -166,27 +167,13 @@ def test_upload_picture_then_broken_files_keep_it(page: Page) -> None:
     screenshot(page, "convolution_truncated_upload_en")
 
 
-def draw_stroke(page: Page, points: list[tuple[int, int]]) -> None:
-    """Drag the mouse through ``points`` (canvas pixels) on the drawing canvas."""
-    canvas = page.locator(".st-key-conv_canvas canvas").last
-    canvas.wait_for()
-    box = canvas.bounding_box()
-    assert box is not None
-    x0, y0 = points[0]
-    page.mouse.move(box["x"] + x0, box["y"] + y0)
-    page.mouse.down()
-    for x, y in points[1:]:
-        page.mouse.move(box["x"] + x, box["y"] + y, steps=6)
-    page.mouse.up()
-
-
 def test_draw_a_picture_then_leave_and_come_back(page: Page) -> None:
     open_lesson(page, "lang=en&image=draw")
     expect(alert(page, "Nothing drawn yet")).to_be_visible()
     output_before = heatmap_raw(page, "conv_output")
 
     # A horizontal bar across the middle of the 280 × 280 canvas.
-    draw_stroke(page, [(40, 140), (240, 140)])
+    draw_stroke(page, "conv_canvas", [(40, 140), (240, 140)])
     feature_map = wait_for_heatmap_change(page, "conv_output", output_before)
     picture = heatmap(page, "conv_input")
     assert picture.shape == (WORKING_SIZE, WORKING_SIZE)
