@@ -35,6 +35,7 @@ bench: $(VENV)/.dev chromium
 	$(PY) bench/architecture.py
 	$(PY) bench/training.py
 	$(PY) bench/denoising.py
+	$(PY) bench/classify.py
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .hypothesis .ruff_cache

@@ -13,11 +13,14 @@ from components.drawing import digit_canvas
 from components.i18n import current_language, t
 from components.url_state import LessonSettings
 from core.classifiers import (
+    CLASS_INDEX_URL,
+    MOBILENET_URL,
     SHARED_CHOICES,
     SHARED_LIMIT,
     imagenet_class_names,
     load_mobilenet,
     mobilenet_available,
+    mobilenet_files,
     shared_input_shape,
     start_classifier_training,
 )
@@ -132,15 +135,22 @@ def model_ui() -> ModelSlot | None:
                          other_names=_other_names(run.dataset))
     if option == "imagenet":
         if not mobilenet_available():
-            from core.classifiers import CLASS_INDEX_URL, MOBILENET_URL, mobilenet_files
-
             files = mobilenet_files()
             st.warning(t("classify.no_mobilenet", weights=files["weights"],
                          classes=files["classes"], weights_url=MOBILENET_URL,
                          classes_url=CLASS_INDEX_URL), icon=":material/cloud_off:")
             return None
-        with st.spinner(t("classify.loading_mobilenet")):
-            model, names = mobilenet()
+        try:
+            with st.spinner(t("classify.loading_mobilenet")):
+                model, names = mobilenet()
+        except (OSError, ValueError, KeyError) as error:  # a damaged download
+            mobilenet.clear()
+            files = mobilenet_files()
+            st.error(t("classify.broken_mobilenet", weights=files["weights"],
+                       classes=files["classes"],
+                       detail=f"{type(error).__name__}: {error}"),
+                     icon=":material/error:")
+            return None
         return ModelSlot(option, "imagenet", (224, 224, 3), names, model, None)
     data = dataset(option)
     if data is None:

@@ -85,6 +85,12 @@ def _ink(gray: np.ndarray, invert: bool | None) -> tuple[np.ndarray, bool]:
         border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
         invert = bool(np.median(border) > 127)
     ink = 255 - gray if invert else gray
+    # Paper that is not pure white (a grey sheet, a photo) is not ink: measure
+    # ink from the paper's own level, read on the border — unless the border is
+    # itself mostly ink (a canvas inked all over stays "mostly ink").
+    paper = float(np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])))
+    if paper < 0.5 * float(ink.max()):
+        ink = np.clip(ink - paper, 0, None)
     return ink, invert
 
 

@@ -25,6 +25,7 @@ from core.imaging import (
     to_grayscale_array,
     to_rgb_array,
 )
+from tests.core.conftest import refusal
 
 RED, GREEN, BLUE = (255, 0, 0), (0, 255, 0), (0, 0, 255)
 
@@ -50,13 +51,6 @@ def png_claiming_size(width: int, height: int) -> bytes:
     png[16:24] = struct.pack(">II", width, height)
     png[29:33] = struct.pack(">I", zlib.crc32(bytes(png[12:29])))
     return bytes(png)
-
-
-def refusal(data: bytes, **limits) -> ImageError:
-    with pytest.raises(ImageError) as caught:
-        read_image(data, **limits)
-    assert str(caught.value)  # a readable message, never empty
-    return caught.value
 
 
 # ---------------------------------------------------------------- bad files

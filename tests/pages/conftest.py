@@ -70,3 +70,29 @@ def all_text(app) -> str:
 @pytest.fixture(params=["en", "zh"])
 def lang(request):
     return request.param
+
+
+def texts(elements) -> str:
+    return " ".join(str(element.value) for element in elements)
+
+
+def open_lesson_page(page: str, lang: str = "en", canvas: str | None = None,
+                     pixels: np.ndarray | None = None, state: dict | None = None,
+                     **query: str) -> AppTest:
+    """A lesson page run on its own (button clicks work; see run_page).
+
+    A drawing is handed over the way a page gets one back when a student returns
+    to it: the canvas' last JSON (with strokes) and its pixels, under the
+    canvas' key. ``state`` goes into session state before the run.
+    """
+    app = AppTest.from_file(str(REPO_ROOT / page), default_timeout=120)
+    app.query_params["lang"] = lang
+    for name, value in query.items():
+        app.query_params[name] = value
+    if pixels is not None:
+        app.session_state[f"{canvas}__json"] = {"objects": [{"type": "path"}]}
+        app.session_state[f"{canvas}__pixels"] = pixels
+    for name, value in (state or {}).items():
+        app.session_state[name] = value
+    app.run()
+    return app

@@ -20,12 +20,14 @@ from streamlit.testing.v1 import AppTest
 
 from components.denoise_lab import dataset, shared_denoiser
 from core.denoising import restore_digit
+from tests.drawings import drawn_seven, paper
 from tests.pages.conftest import (
-    REPO_ROOT,
     all_text,
     assert_no_exception,
     chart_data,
+    open_lesson_page,
     run_page,
+    texts,
 )
 
 PAGE = "pages/denoising.py"
@@ -44,14 +46,7 @@ def open_page(lang: str = "en", pixels: np.ndarray | None = None,
     A drawing is handed over the way the page gets one back when a student
     returns to it: the canvas' last JSON (with strokes) and its pixels.
     """
-    app = AppTest.from_file(str(REPO_ROOT / PAGE), default_timeout=120)
-    app.query_params["lang"] = lang
-    for name, value in query.items():
-        app.query_params[name] = value
-    if pixels is not None:
-        app.session_state["denoise_canvas__json"] = {"objects": [{"type": "path"}]}
-        app.session_state["denoise_canvas__pixels"] = pixels
-    app.run()
+    app = open_lesson_page(PAGE, lang, "denoise_canvas", pixels, **query)
     assert_no_exception(app)
     return app
 
@@ -77,24 +72,6 @@ def button_group(app: AppTest, key: str):
     matches = [group for group in app.get("button_group") if group.key == key]
     assert matches, [group.key for group in app.get("button_group")]
     return matches[0]
-
-
-def texts(elements) -> str:
-    return " ".join(str(element.value) for element in elements)
-
-
-def paper() -> np.ndarray:
-    """An empty canvas as streamlit-drawable-canvas returns it: white RGBA."""
-    return np.full((280, 280, 4), 255, np.uint8)
-
-
-def drawn_seven() -> np.ndarray:
-    """Black strokes of a "7": a bar at the top and a slanted leg."""
-    canvas = paper()
-    canvas[60:80, 60:220, :3] = 0
-    for row in range(160):
-        canvas[80 + row, 200 - row // 2:220 - row // 2, :3] = 0
-    return canvas
 
 
 def train_own(app: AppTest, timeout: float = 120) -> AppTest:
