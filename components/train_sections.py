@@ -138,7 +138,7 @@ def _first_layer(run: Run) -> tuple[np.ndarray, np.ndarray]:
         conv = next(layer for layer in model.layers
                     if layer.__class__.__name__ == "Conv2D")
         weights = conv.get_weights()[0]  # (f, f, channels, filters)
-        probe = keras.Model(model.inputs, conv.output)
+        probe = keras.Model(model.input, conv.output)
         maps = np.asarray(probe(run.x_test[:1]))[0]  # (height, width, filters)
         run.results["internals"] = (np.moveaxis(weights[:, :, 0, :], -1, 0),
                                     np.moveaxis(maps, -1, 0))
