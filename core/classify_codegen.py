@@ -46,7 +46,12 @@ def prepare(path):
     paper = Image.new("RGBA", picture.size, "white")  # transparent = white paper
     gray = np.asarray(Image.alpha_composite(paper, picture).convert("L"), float)
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    if np.abs(gray - np.median(border)).max() <= 25:  # one flat colour
+        sys.exit("There is nothing on this picture to classify.")
     ink = 255 - gray if np.median(border) > 127 else gray  # dark ink? flip it
+    paper = np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]]))
+    if paper < 0.5 * ink.max():
+        ink = np.clip(ink - paper, 0, None)  # grey paper is not ink
     mask = ink > 0.15 * ink.max()
     rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
     crop = np.where(mask, ink, 0)[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
@@ -87,6 +92,8 @@ def prepare(path):
         gray = 255 - gray  # light background: Fashion-MNIST's is black
     background = np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]]))
     found = np.abs(gray - background) > 25
+    if not found.any():
+        sys.exit("There is nothing on this picture to classify.")
     rows, cols = np.flatnonzero(found.any(1)), np.flatnonzero(found.any(0))
     crop = gray[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     crop = np.clip(crop - background, 0, 255)

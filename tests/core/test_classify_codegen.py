@@ -280,3 +280,21 @@ def test_mnist_script_trains_prepares_and_predicts(monkeypatch, tmp_path):
     np.testing.assert_allclose(namespace["x"], expected, atol=1 / 255 + 1e-6)
     print(f"script: 1 epoch, test accuracy {accuracy:.3f}, drawn 7 → "
           f"{predicted.group(1)} ({predicted.group(2)} %)")
+
+
+def test_script_prepare_ignores_grey_paper_like_the_app(tmp_path):
+    """A digit on a grey sheet: the paper is not ink, in the script as in the app."""
+    picture = Image.new("L", (280, 280), 200)
+    ImageDraw.Draw(picture).line((140, 40, 140, 240), fill=30, width=20)
+    path, expected = app_image(picture, "mnist", tmp_path)
+    got = prepare_function("mnist")(path)
+    assert (got > 0).mean() < 0.15  # a stroke, not a filled box
+    assert np.abs(got.astype(int) - expected.astype(int)).max() <= 1
+
+
+@pytest.mark.parametrize("dataset", ["mnist", "fashion_mnist"])
+def test_script_prepare_stops_with_a_message_on_a_blank_picture(dataset, tmp_path):
+    path = tmp_path / "blank.png"
+    Image.new("L", (120, 90), 128).save(path)
+    with pytest.raises(SystemExit, match="nothing on this picture"):
+        prepare_function(dataset)(str(path))
