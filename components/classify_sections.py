@@ -77,9 +77,8 @@ def draw_why(slot: lab.ModelSlot, prepared: Prepared, class_index: int) -> None:
     heavy = slot.dataset == "imagenet"
     if heavy and not st.toggle(t("classify.why_heavy"), key="classify_why_heavy"):
         return
-    drop = occlusion_map(lambda batch: probabilities(slot, batch), prepared.x,
-                         class_index, patch, stride, prepared.fill,
-                         batch_size=16 if heavy else 128)
+    drop = _occlusion(f"{slot.key}-{id(slot.model)}", prepared.x, class_index, patch,
+                      stride, prepared.fill, 16 if heavy else 128, slot)
     left, right = st.columns([1, 2], vertical_alignment="center")
     left.image(charts.picture_png(prepared.image, 224), **CRISP_IMAGE)
     left.caption(t("classify.what_it_sees"))
@@ -92,6 +91,16 @@ def draw_why(slot: lab.ModelSlot, prepared: Prepared, class_index: int) -> None:
             np.moveaxis(maps, -1, 0), min(8, maps.shape[-1]),
             t("classify.maps_title", count=maps.shape[-1]), diverging=False),
             key="classify_maps")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _occlusion(model_id: str, x: np.ndarray, class_index: int, patch: int,
+               stride: int, fill: float, batch_size: int,
+               _slot: lab.ModelSlot) -> np.ndarray:
+    """The occlusion map, computed once per model, picture and class (a rerun for
+    another top-k or language would otherwise repeat ~100 predictions)."""
+    return occlusion_map(lambda batch: probabilities(_slot, batch), x, class_index,
+                         patch, stride, fill, batch_size=batch_size)
 
 
 def first_layer_maps(slot: lab.ModelSlot, x: np.ndarray) -> np.ndarray | None:

@@ -82,12 +82,11 @@ def shared_denoiser() -> SharedDenoiser:
     return SharedDenoiser(data.x_train, data.x_test, DenoiserSettings())
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def test_codes(model_id: str, _stack: DenseStack) -> np.ndarray:
-    """The code of every test digit, for the projection (once per model)."""
+def test_codes(stack: DenseStack) -> np.ndarray:
+    """The code of every test digit, for the projection."""
     from core.denoising import to_symmetric
 
-    return _stack.encode(to_symmetric(dataset().x_test))
+    return stack.encode(to_symmetric(dataset().x_test))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

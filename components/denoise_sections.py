@@ -153,7 +153,7 @@ def draw_learned(model_id: str, stack: DenseStack, result: Restoration) -> None:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _projection(model_id: str, _stack: DenseStack) -> Projection:
     """PCA of the test digits' codes, once per model (shared read-only)."""
-    return pca_2d(lab.test_codes(model_id, _stack))
+    return pca_2d(lab.test_codes(_stack))
 
 
 def _own_settings() -> DenoiserSettings | None:

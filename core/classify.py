@@ -30,12 +30,13 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from core.mnist_prep import DigitError, to_mnist_input
+from core.mnist_prep import DigitError, paper_level, to_mnist_input
 
 LOOKS = {"mnist": "digit", "digits": "digit", "fashion_mnist": "object",
          "cifar10": "photo", "imagenet": "photo"}
 OBJECT_MARGIN = 0.08  # Fashion-MNIST items nearly fill their 28×28 frame
 MAX_TOP_K = 10
+CONTENT_LEVEL = 25  # grey levels a pixel must differ from the background by
 # Pictures are shrunk to at most this side before preparing: far more than any
 # model input (224), and it keeps a 12-megapixel photo's preparation fast.
 WORKING_SIDE = 1024
@@ -99,10 +100,17 @@ def _pad_square(pixels: np.ndarray, margin: float) -> np.ndarray:
     return square
 
 
+def _content(gray: np.ndarray, background: float) -> np.ndarray:
+    """Where the picture differs from its background by more than noise; a flat
+    picture has none (PredictionError "blank")."""
+    found = np.abs(gray.astype(np.float64) - background) > CONTENT_LEVEL
+    if not found.any():
+        raise PredictionError("blank")
+    return found
+
+
 def _digit_steps(gray: np.ndarray, size: int) -> list[tuple[str, np.ndarray]]:
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    if not (np.abs(gray.astype(np.float64) - np.median(border)) > 25).any():
-        raise PredictionError("blank")  # one flat colour (grey would be all "ink")
+    _content(gray, paper_level(gray))  # one flat colour (grey would be all "ink")
     try:
         digit = to_mnist_input(gray)
     except DigitError:
@@ -115,16 +123,11 @@ def _digit_steps(gray: np.ndarray, size: int) -> list[tuple[str, np.ndarray]]:
 
 
 def _object_steps(gray: np.ndarray, size: int) -> list[tuple[str, np.ndarray]]:
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    steps = []
-    if np.median(border) > 127:  # light background: Fashion-MNIST's is black
-        gray = 255 - gray
+    steps, background = [], paper_level(gray)
+    if background > 127:  # light background: Fashion-MNIST's is black
+        gray, background = 255 - gray, 255 - background
         steps.append(("inverted", gray))
-    background = float(np.median(np.concatenate(
-        [gray[0], gray[-1], gray[:, 0], gray[:, -1]])))
-    found = np.abs(gray.astype(np.float64) - background) > 25
-    if not found.any():
-        raise PredictionError("blank")
+    found = _content(gray, background)
     rows, cols = np.flatnonzero(found.any(axis=1)), np.flatnonzero(found.any(axis=0))
     crop = gray[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     square = _pad_square(np.clip(crop.astype(np.int64) - int(background), 0, 255)

@@ -79,16 +79,26 @@ def _to_gray(picture: np.ndarray) -> np.ndarray:
     return gray
 
 
+def paper_level(image: np.ndarray) -> float:
+    """The median of the outermost rows and columns, where the paper shows.
+
+    >>> paper_level(np.pad(np.full((3, 3), 9), 1))
+    0.0
+    """
+    image = np.asarray(image)
+    return float(np.median(np.concatenate(
+        [image[0], image[-1], image[:, 0], image[:, -1]])))
+
+
 def _ink(gray: np.ndarray, invert: bool | None) -> tuple[np.ndarray, bool]:
     """Ink intensity (bright = ink). Light paper is detected from the border."""
     if invert is None:
-        border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-        invert = bool(np.median(border) > 127)
+        invert = paper_level(gray) > 127
     ink = 255 - gray if invert else gray
     # Paper that is not pure white (a grey sheet, a photo) is not ink: measure
     # ink from the paper's own level, read on the border — unless the border is
     # itself mostly ink (a canvas inked all over stays "mostly ink").
-    paper = float(np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])))
+    paper = paper_level(ink)
     if paper < 0.5 * float(ink.max()):
         ink = np.clip(ink - paper, 0, None)
     return ink, invert
