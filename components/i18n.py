@@ -19,11 +19,27 @@ DEFAULT_LANGUAGE = "en"
 STATE_KEY = "lang"
 
 
+def catalog_files(lang: str) -> list[Path]:
+    """``locales/<lang>.json`` then one ``locales/<lesson>/<lang>.json`` per lesson."""
+    return [LOCALES_DIR / f"{lang}.json", *sorted(LOCALES_DIR.glob(f"*/{lang}.json"))]
+
+
 @functools.cache
 def load_catalog(lang: str) -> dict[str, str]:
-    """The flat key → string catalog of one language (read once per process)."""
-    with open(LOCALES_DIR / f"{lang}.json", encoding="utf-8") as handle:
-        return json.load(handle)
+    """The flat key → string catalog of one language (read once per process).
+
+    Lessons may keep their strings in their own file; a key defined twice is an
+    error rather than a silent override.
+    """
+    catalog: dict[str, str] = {}
+    for path in catalog_files(lang):
+        with open(path, encoding="utf-8") as handle:
+            part = json.load(handle)
+        twice = sorted(set(part) & set(catalog))
+        if twice:
+            raise ValueError(f"{path}: keys already defined elsewhere: {twice}")
+        catalog.update(part)
+    return catalog
 
 
 def language_from_locale(locale: str | None) -> str:

@@ -1,18 +1,17 @@
 """Both catalogs are complete, consistent and used: every key the code asks for
 exists in both languages with the same placeholders."""
 
-import json
 import re
 import string
 from pathlib import Path
 
 import pytest
 
-from components.i18n import language_from_locale
+from components.i18n import language_from_locale, load_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
-EN = json.loads((ROOT / "locales/en.json").read_text("utf-8"))
-ZH = json.loads((ROOT / "locales/zh.json").read_text("utf-8"))
+EN = load_catalog("en")
+ZH = load_catalog("zh")
 SOURCES = [p for d in ("app.py", "pages", "components") for p in
            ([ROOT / d] if d.endswith(".py") else sorted((ROOT / d).glob("*.py")))]
 

@@ -174,7 +174,6 @@ def test_verify_with_keras_agrees_on_every_row():
 
 
 def test_every_error_code_has_a_message_in_both_languages():
-    import json
     import string
 
     from core.keras_parser import PARSE_MESSAGES
@@ -183,8 +182,8 @@ def test_every_error_code_has_a_message_in_both_languages():
     def fields(text: str) -> set[str]:
         return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
-    catalogs = {lang: json.loads((REPO_ROOT / f"locales/{lang}.json").read_text(
-        encoding="utf-8")) for lang in ("en", "zh")}
+    from components.i18n import load_catalog
+    catalogs = {lang: load_catalog(lang) for lang in ("en", "zh")}
     for code, english in {**MESSAGES, **PARSE_MESSAGES}.items():
         for lang, catalog in catalogs.items():
             text = catalog.get(f"arch_error.{code}")

@@ -1,14 +1,10 @@
 """The home page (lesson map) in both languages."""
 
-import json
-from pathlib import Path
-
+from components.i18n import load_catalog
 from components.lessons import CLASS_MINUTES, LESSONS
 from tests.pages.conftest import all_text, run_page
 
-LOCALES = Path(__file__).resolve().parents[2] / "locales"
-CATALOGS = {lang: json.loads((LOCALES / f"{lang}.json").read_text("utf-8"))
-            for lang in ("en", "zh")}
+CATALOGS = {lang: load_catalog(lang) for lang in ("en", "zh")}
 
 
 def test_home_shows_a_card_per_lesson_in_each_language(lang):
