@@ -23,14 +23,22 @@ _warm_thread: threading.Thread | None = None
 
 
 def make_clear_session_gentle(keras: ModuleType) -> None:
-    """Keep Streamlit's after-run ``keras.backend.clear_session()`` cheap.
+    """Make Streamlit's after-run ``keras.backend.clear_session()`` a no-op.
 
-    Streamlit's script runner calls it after every run, including each one-second
-    rerun of a live chart's fragment. Its default ``free_memory=True`` is a full
-    garbage collection: ~280 ms with TensorFlow loaded, holding the GIL, which
-    starved a training thread to about one step per second. Calls from Streamlit
-    still reset Keras' global state, but skip the collection (Python's own
-    generational collector keeps running). Everyone else's calls are unchanged.
+    Streamlit's script runner calls it after every run, including each rerun of a
+    live chart's fragment (ten a second in the playground). It costs the training
+    threads dearly:
+
+    - its default ``free_memory=True`` is a full garbage collection, ~280 ms with
+      TensorFlow loaded, holding the GIL (a training thread fell to about one step
+      per second);
+    - it clears TensorFlow's kernel cache, so every op of a training thread
+      starts cold again (the playground fell from ~1,000 to ~20 steps per second);
+    - it resets Keras' name counters for every thread, mid-build.
+
+    The app builds its models in worker threads with explicit names and never
+    relies on that reset, so calls from ``streamlit.*`` do nothing; everyone
+    else's calls are unchanged.
     """
     original = keras.backend.clear_session
     if getattr(original, "_playground_gentle", False):
@@ -38,7 +46,9 @@ def make_clear_session_gentle(keras: ModuleType) -> None:
 
     def clear_session(free_memory: bool = True) -> None:
         caller = sys._getframe(1).f_globals.get("__name__", "")
-        return original(free_memory=free_memory and not caller.startswith("streamlit."))
+        if caller.startswith("streamlit."):
+            return None
+        return original(free_memory=free_memory)
 
     clear_session._playground_gentle = True  # type: ignore[attr-defined]
     keras.backend.clear_session = clear_session

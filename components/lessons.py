@@ -38,11 +38,24 @@ class Lesson:
 
 LESSONS: tuple[Lesson, ...] = (
     Lesson(
+        "perceptron", "pages/perceptron.py", "basics", ":material/device_hub:",
+        ((6, "plan.perceptron.gates"),
+         (5, "plan.perceptron.xor")),
+    ),
+    Lesson(
         "activations", "pages/activations.py", "basics", ":material/show_chart:",
         ((5, "plan.activations.step_vs_sigmoid"),
          (8, "plan.activations.derivatives"),
          (5, "plan.activations.softmax"),
          (4, "plan.activations.where")),
+    ),
+    Lesson(
+        "smallest", "pages/smallest_network.py", "basics", ":material/timeline:",
+        ((6, "plan.smallest.fit"),),
+    ),
+    Lesson(
+        "playground", "pages/playground.py", "training", ":material/bubble_chart:",
+        ((10, "plan.playground.spiral"),),
     ),
     Lesson(
         "convolution", "pages/convolution.py", "convolution", ":material/filter:",

@@ -119,10 +119,7 @@ def resend_lesson_widgets() -> None:
     the browser again, with its new label. Call this from an ``on_change``.
     """
     for settings in _REGISTERED.values():
-        for field in dataclasses.fields(settings.defaults):
-            key = settings.key(field.name)
-            if key in st.session_state:
-                st.session_state[key] = st.session_state[key]
+        settings.resend()
 
 
 class LessonSettings:
@@ -179,6 +176,21 @@ class LessonSettings:
                              value=self.get(name)), icon=":material/link_off:")
                 self.set(name, getattr(self.defaults, name))
         return from_url
+
+    def resend(self) -> None:
+        """Assign every setting on screen to itself, so the browser is sent each
+        widget's value again (see ``resend_lesson_widgets``).
+
+        A page whose live fragment calls ``st.rerun(scope="app")`` needs this on
+        every run: after such a rerun the browser sometimes remounts the widgets
+        outside the fragment without their values, and the next click sent each
+        one back at its first option (seen in the playground: learning rate 1e-05,
+        100 points, circle).
+        """
+        for field in dataclasses.fields(self.defaults):
+            key = self.key(field.name)
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
 
     def _undo_deselection(self) -> None:
         """Clicking the chosen option of ``st.pills`` or ``st.segmented_control``

@@ -30,6 +30,7 @@ from core.keras_import import load_keras
 from core.training_slots import (
     DEFAULT_MAX_TRAININGS,
     SLOTS,
+    QueuedJob,
     TrainingSlots,
     _capacity_from_env,
 )
@@ -115,7 +116,7 @@ def steps_per_epoch(num_samples: int, batch_size: int) -> int:
 _SEED_LOCK = threading.Lock()  # seeding is process-wide: seed and build as one step
 
 
-class TrainingJob:
+class TrainingJob(QueuedJob):
     """One run's settings, status (``STATUSES``), error code and metrics.
 
     Safe to read from any thread through ``snapshot()``; ``model`` is the Keras
@@ -137,21 +138,8 @@ class TrainingJob:
         self.test_probabilities: Any = None  # (n_test, classes) after scoring
         self.model: Any = None
         self.thread: threading.Thread | None = None
-        self._slots, self._lock = slots, threading.Lock()
-        self._stop_event = threading.Event()
-
-    stop_requested = property(lambda self: self._stop_event.is_set())
-
-    def stop(self) -> None:
-        """Stop at the next batch end, or leave the queue. Safe to call twice."""
-        self._stop_event.set()
-        self._slots.wake()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the thread ends (True) or ``timeout`` seconds pass (False)."""
-        if self.thread is not None:
-            self.thread.join(timeout)
-        return self.thread is None or not self.thread.is_alive()
+        self._lock = threading.Lock()
+        QueuedJob.__init__(self, slots)
 
     def queue_position(self) -> int:
         """1-based place among the waiting jobs; 0 once started or stopped."""

@@ -18,12 +18,13 @@ if TYPE_CHECKING:
 DEFAULT_MAX_TRAININGS = 2
 
 
-def _capacity_from_env(default: int = DEFAULT_MAX_TRAININGS) -> int:
-    """Concurrent trainings allowed: ``PLAYGROUND_MAX_TRAININGS``, else 2."""
-    raw = os.environ.get("PLAYGROUND_MAX_TRAININGS", "").strip() or str(default)
+def _capacity_from_env(default: int = DEFAULT_MAX_TRAININGS,
+                       name: str = "PLAYGROUND_MAX_TRAININGS") -> int:
+    """Concurrent jobs allowed: environment variable ``name``, else ``default``."""
+    raw = os.environ.get(name, "").strip() or str(default)
     capacity = int(raw) if raw.isdigit() else 0
     if capacity < 1:
-        warnings.warn(f"PLAYGROUND_MAX_TRAININGS={raw!r} is not a whole number ≥ 1; "
+        warnings.warn(f"{name}={raw!r} is not a whole number ≥ 1; "
                       f"using {default}.", stacklevel=2)
         return default
     return capacity
@@ -77,3 +78,27 @@ class TrainingSlots:
 
 
 SLOTS = TrainingSlots(_capacity_from_env())
+
+
+class QueuedJob:
+    """What a job needs to wait in ``TrainingSlots``: a stop flag, its slots and
+    its thread (set by the subclass), with ``stop`` and ``wait``."""
+
+    thread: threading.Thread | None = None
+
+    def __init__(self, slots: TrainingSlots) -> None:
+        self._slots = slots
+        self._stop_event = threading.Event()
+
+    stop_requested = property(lambda self: self._stop_event.is_set())
+
+    def stop(self) -> None:
+        """Stop at the next step or epoch end, or leave the queue. Safe twice."""
+        self._stop_event.set()
+        self._slots.wake()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the thread ends (True) or ``timeout`` seconds pass (False)."""
+        if self.thread is not None:
+            self.thread.join(timeout)
+        return self.thread is None or not self.thread.is_alive()

@@ -48,7 +48,9 @@ def test_pages_stay_thin():
 
 
 @pytest.mark.parametrize("page", ["pages/activations.py", "pages/convolution.py",
-                                  "pages/architecture.py", "pages/training.py"])
+                                  "pages/architecture.py", "pages/training.py",
+                                  "pages/perceptron.py",
+                                  "pages/smallest_network.py"])
 def test_numpy_lessons_never_import_tensorflow(page):
     """Render the real page (AppTest) in a fresh interpreter and look at what got
     imported: a NumPy-only lesson must not pay TensorFlow's 7 s and 700 MB. The
