@@ -36,6 +36,7 @@ bench: $(VENV)/.dev chromium
 	$(PY) bench/training.py
 	$(PY) bench/denoising.py
 	$(PY) bench/classify.py
+	$(PY) bench/playground.py
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .hypothesis .ruff_cache

@@ -127,7 +127,7 @@ def in_browser(seconds: float) -> dict:
             page.wait_for_function(
                 "() => document.querySelector('[data-testid=stBaseButton-primary]')"
                 "?.disabled === false", timeout=120_000)
-            page.wait_for_selector("svg[data-testid=pg-boundary] image",
+            page.wait_for_selector("image[data-role=boundary]",
                                    state="attached",
                                    timeout=120_000)
             play.click()

@@ -96,7 +96,6 @@ def _network_from_state() -> tuple[tuple[int, ...], tuple[str, ...]]:
 
 def restore_settings() -> None:
     SETTINGS.restore(LIMITS, CHOICES)
-    SETTINGS.resend()  # the live fragment's st.rerun must not reset the widgets
     chosen = tuple(SETTINGS.get("features"))
     features = tuple(f for f in chosen if f in FEATURES)
     if features != chosen:

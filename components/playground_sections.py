@@ -96,8 +96,8 @@ def live_view(spec: PlaygroundSpec, data: PlaygroundData, live: bool) -> None:
     job = st.session_state.get(lab.JOB)
     if job is None:
         return
+    still_live = job.active  # first: if it is over, the snapshot is the last one
     snapshot = job.snapshot()
-    still_live = job.active
     _status(snapshot, lab.steps_per_second(snapshot))
     svgs = frame_svgs(spec, data, snapshot.weights, snapshot.history, data.task,
                       lab.SETTINGS.get("show_test"), lab.SETTINGS.get("discrete"))

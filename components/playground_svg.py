@@ -94,7 +94,8 @@ def boundary_svg(spec: PlaygroundSpec, data: PlaygroundData, weights, task: str,
                      f'text-anchor="end" fill="#555">{tick}</text>')
     parts.append(f'<text x="{pad + size / 2}" y="{size + 40}" font-size="12" '
                  f'text-anchor="middle" fill="#333">x₁</text>')
-    parts.append(f'<text x="6" y="{8 + size / 2}" font-size="12" fill="#333">x₂</text>')
+    parts.append(f'<text x="4" y="{8 + size / 2 - 12}" font-size="12" '
+                 'fill="#333">x₂</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -227,7 +228,7 @@ def curves_svg(history, task: str) -> str:
             parts.append(f'<text x="{left + inner_w + 4}" y="{y + 3:.1f}" '
                          'font-size="10" '
                          f'fill="{PALETTE[2]}">{value:.0%}</text>')
-    legend_x = left
+    legend_x = 8
     for key, colour, dash, y_of in series:
         points = " ".join(f"{px(h.epoch):.1f},{y_of(h):.1f}" for h in shown
                           if math.isfinite(h.scores.train_loss))
@@ -238,8 +239,7 @@ def curves_svg(history, task: str) -> str:
                      f'stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>'
                      f'<text x="{legend_x + 20}" y="14" font-size="10.5" '
                      f'fill="#333">{label}</text>')
-        legend_x += 24 + 7.5 * len(label) * (1.6 if any(ord(c) > 0x2e80 for c in label)
-                                             else 1.0)
+        legend_x += (width - left) / 3  # three entries side by side
     parts.append("</svg>")
     return "".join(parts)
 

@@ -166,6 +166,7 @@ class LessonSettings:
             st.warning(t("problem.url_unreadable", name=name),
                        icon=":material/link_off:")
         self._undo_deselection()
+        self.resend()
         for name, (low, high) in limits.items():
             if self.clamp(name, low, high) and from_url:
                 st.warning(t("problem.url_clamped", name=name, low=low, high=high),
@@ -181,11 +182,12 @@ class LessonSettings:
         """Assign every setting on screen to itself, so the browser is sent each
         widget's value again (see ``resend_lesson_widgets``).
 
-        A page whose live fragment calls ``st.rerun(scope="app")`` needs this on
-        every run: after such a rerun the browser sometimes remounts the widgets
-        outside the fragment without their values, and the next click sent each
-        one back at its first option (seen in the playground: learning rate 1e-05,
-        100 points, circle).
+        ``restore`` does this on every run: after a fragment's
+        ``st.rerun(scope="app")`` (a live view that stops polling, a shared model
+        that becomes ready) the browser sometimes remounts the widgets outside the
+        fragment without their values, and the next click sent each one back at
+        its first option (seen in the playground: learning rate 1e-05, 100 points,
+        circle).
         """
         for field in dataclasses.fields(self.defaults):
             key = self.key(field.name)

@@ -157,16 +157,18 @@ class PlaygroundJob:
 
     @property
     def can_train(self) -> bool:
-        """Whether Play and Step make sense: ready, not asked to train, not ended."""
+        """Whether Play and Step make sense: settled in "paused", nothing asked."""
         with self._cond:
-            return self._budget == 0 and self.state in ("paused", "playing", "waiting")
+            return self._budget == 0 and self.state == "paused"
 
     @property
     def active(self) -> bool:
-        """Loading, or asked to train and not yet done: the page should poll."""
+        """Loading, asked to train, or still finishing an epoch after Pause or
+        Step (the worker is "playing" until it has recorded it and settled into
+        "paused"): the page should keep polling, or its last frame is stale."""
         with self._cond:
-            return self.state == "loading" or (
-                self._budget > 0 and self.state in ("paused", "playing", "waiting"))
+            return self.state in ("loading", "playing", "waiting") or (
+                self._budget > 0 and self.state == "paused")
 
     # --- control (any thread) ---
     def play(self) -> None:
@@ -319,8 +321,11 @@ class PlaygroundJob:
                 self._set_state("finished")
                 self._stop.set()
                 return
-            if self.pace:
-                time.sleep(max(0.0, 1 / self.pace - (time.monotonic() - began)))
+            if self.pace:  # a wait that Pause, Step or Stop cut short
+                with self._cond:
+                    left = 1 / self.pace - (time.monotonic() - began)
+                    if left > 0 and self._budget > 0:
+                        self._cond.wait(left)
 
     def _prepare(self) -> tuple[Any, Any]:
         from core.keras_import import load_keras
