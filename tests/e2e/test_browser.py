@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from components.lessons import LESSONS
 from tests.e2e.conftest import (
     assert_no_exception,
     chart_data,
@@ -74,7 +75,8 @@ def test_open_lesson_from_chinese_home(page: Page) -> None:
     page.goto("/?lang=zh")
     wait_for_app(page)
     expect(heading(page)).to_contain_text("神经网络游乐场")
-    page.get_by_role("link", name="进入本课").first.click()
+    activations = [lesson.key for lesson in LESSONS].index("activations")
+    page.get_by_role("link", name="进入本课").nth(activations).click()
 
     expect(page).to_have_url(re.compile(r"/activations\?"))
     wait_for_app(page)
