@@ -41,8 +41,6 @@ EPOCHS_PER_SECOND = 60  # the pace of Play: the boundary forms slowly enough to 
 SLICE_SECONDS = 0.25
 IDLE_PAUSE_SECONDS = 60.0
 ABANDON_SECONDS = 600.0  # a network nobody has looked at for this long is put away
-STATES = ("loading", "paused", "playing", "waiting", "diverged", "finished",
-          "failed", "stopped")
 
 LIVE_SLOTS = TrainingSlots(_capacity_from_env(6, "PLAYGROUND_MAX_LIVE_NETWORKS"))
 
@@ -116,12 +114,6 @@ def build_playground_model(spec: PlaygroundSpec) -> Any:
         kernel_initializer=keras.initializers.GlorotUniform(seed=spec.seed),
         name="output")(h)
     return keras.Model(inputs, outputs, name="playground")
-
-
-def make_playground_optimizer(spec: PlaygroundSpec) -> Any:
-    from core.models import make_optimizer
-
-    return make_optimizer(spec.optimizer, spec.learning_rate)
 
 
 class PlaygroundJob:
@@ -334,7 +326,9 @@ class PlaygroundJob:
         import tensorflow as tf
 
         model = build_playground_model(self.spec)
-        optimizer = make_playground_optimizer(self.spec)
+        from core.models import make_optimizer
+
+        optimizer = make_optimizer(self.spec.optimizer, self.spec.learning_rate)
         loss_fn = keras.losses.get(loss_name(self.spec.dataset))
         variables = model.trainable_variables
         optimizer.build(variables)
