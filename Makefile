@@ -37,6 +37,9 @@ bench: $(VENV)/.dev chromium
 	$(PY) bench/denoising.py
 	$(PY) bench/classify.py
 	$(PY) bench/playground.py
+	$(PY) bench/optimizers.py
+	$(PY) bench/overfitting.py
+	$(PY) bench/recurrent.py
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .hypothesis .ruff_cache

@@ -14,7 +14,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from components.i18n import t
 
-SECTIONS = ("basics", "convolution", "training", "generative")
+SECTIONS = ("basics", "convolution", "training", "generative", "sequences")
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,14 @@ LESSONS: tuple[Lesson, ...] = (
         ((10, "plan.playground.spiral"),),
     ),
     Lesson(
+        "optimizers", "pages/optimizers.py", "training", ":material/landscape:",
+        ((8, "plan.optimizers.race"),),
+    ),
+    Lesson(
+        "overfitting", "pages/overfitting.py", "training", ":material/tune:",
+        ((8, "plan.overfitting.parting"),),
+    ),
+    Lesson(
         "convolution", "pages/convolution.py", "convolution", ":material/filter:",
         ((8, "plan.convolution.edges"),
          (5, "plan.convolution.step")),
@@ -82,6 +90,10 @@ LESSONS: tuple[Lesson, ...] = (
         "denoising", "pages/denoising.py", "generative", ":material/auto_fix_high:",
         ((8, "plan.denoising.draw"),
          (5, "plan.denoising.code")),
+    ),
+    Lesson(
+        "recurrent", "pages/recurrent.py", "sequences", ":material/repeat:",
+        ((8, "plan.recurrent.forecast"),),
     ),
 )
 
@@ -120,7 +132,7 @@ def run_app_shell() -> None:
     """Build the navigation and run the chosen page (app.py calls this)."""
     _shell.active = True
     try:
-        st.navigation(build_navigation(), position="sidebar").run()
+        st.navigation(build_navigation(), position="sidebar", expanded=True).run()
     finally:
         _shell.active = False
 

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from core.keras_import import load_keras
-from core.training import _SEED_LOCK, EXPLODED, SLOTS, TrainingSlots
+from core.training import EXPLODED, SLOTS, TrainingSlots, build_seeded
 from core.training_slots import QueuedJob
 
 DOCUMENTS_X = (-1.0, 0.0, 1.0, 2.0, 3.0, 4.0)
@@ -361,50 +361,37 @@ def start_fit(data: Points, settings: FitSettings,
     if settings.epochs < 1 or not settings.learning_rate > 0:
         raise ValueError("epochs must be ≥ 1 and the learning rate > 0.")
     job = FitJob(data, settings, slots or SLOTS)
-    job.thread = threading.Thread(target=_run_fit, args=(job,), daemon=True,
-                                  name=f"smallest-fit-{id(job):x}")
-    job.thread.start()
+    job.start_worker(lambda: _run_fit(job), "smallest-fit")
     return job
 
 
 def _run_fit(job: FitJob) -> None:
-    if not job._slots.acquire(job):
-        job._set(status="stopped")
-        return
-    try:
-        job._set(status="running")
-        keras = load_keras()
-        import tensorflow as tf  # loaded by load_keras(): free here
+    keras = load_keras()
+    import tensorflow as tf  # loaded by load_keras(): free here
 
-        with _SEED_LOCK:  # core.training's: seeding is process-wide
-            keras.utils.set_random_seed(job.settings.seed)
-            job.model = build_model(keras, job.settings.learning_rate)
-        lines: list[str] = []
-        job.model.summary(print_fn=lambda text, *_, **__: lines.append(text))
-        job._set(summary="\n".join(lines).strip("\n"))
-        x, y = (np.array(v, dtype="float32").reshape(-1, 1) for v in job.data.arrays)
-        # One batch of all points per epoch, the same steps as fit(x, y): a
-        # repeated dataset avoids rebuilding fit's input pipeline every epoch
-        # (~80 ms each on a busy 2-core server, ~8 ms per epoch this way).
-        batches = tf.data.Dataset.from_tensors((x, y)).repeat()
-        start = time.perf_counter()
-        job.model.fit(batches, epochs=job.settings.epochs, steps_per_epoch=1,
-                      shuffle=False, verbose=0, callbacks=[_make_recorder(keras, job)])
-        fields: dict[str, Any] = {"seconds": time.perf_counter() - start,
-                                  "final": _weights(job.model)}
-        if job.status != "diverged":
-            fields["final_loss"] = float(job.model.evaluate(
-                x, y, batch_size=len(x), verbose=0))
-            fields["status"] = ("stopped" if len(job.points) < job.settings.epochs
-                                else "finished")
-        job._set(**fields)
-        if job.status != "diverged":
-            job.predict(job.settings.x_new)
-    except Exception as error:  # shown to the student as a message, not a crash
-        job._set(status="failed", details={"detail": f"{type(error).__name__}: "
-                                                     f"{error}"})
-    finally:
-        job._slots.release()
+    job.model = build_seeded(keras, job.settings.seed,
+                             lambda: build_model(keras, job.settings.learning_rate))
+    lines: list[str] = []
+    job.model.summary(print_fn=lambda text, *_, **__: lines.append(text))
+    job._set(summary="\n".join(lines).strip("\n"))
+    x, y = (np.array(v, dtype="float32").reshape(-1, 1) for v in job.data.arrays)
+    # One batch of all points per epoch, the same steps as fit(x, y): a
+    # repeated dataset avoids rebuilding fit's input pipeline every epoch
+    # (~80 ms each on a busy 2-core server, ~8 ms per epoch this way).
+    batches = tf.data.Dataset.from_tensors((x, y)).repeat()
+    start = time.perf_counter()
+    job.model.fit(batches, epochs=job.settings.epochs, steps_per_epoch=1,
+                  shuffle=False, verbose=0, callbacks=[_make_recorder(keras, job)])
+    fields: dict[str, Any] = {"seconds": time.perf_counter() - start,
+                              "final": _weights(job.model)}
+    if job.status != "diverged":
+        fields["final_loss"] = float(job.model.evaluate(
+            x, y, batch_size=len(x), verbose=0))
+        fields["status"] = ("stopped" if len(job.points) < job.settings.epochs
+                            else "finished")
+    job._set(**fields)
+    if job.status != "diverged":
+        job.predict(job.settings.x_new)
 
 
 # --- Show me the code ------------------------------------------------------------

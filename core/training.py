@@ -116,6 +116,14 @@ def steps_per_epoch(num_samples: int, batch_size: int) -> int:
 _SEED_LOCK = threading.Lock()  # seeding is process-wide: seed and build as one step
 
 
+def build_seeded(keras: Any, seed: int, build: Callable[[], Any]) -> Any:
+    """``build()`` right after ``keras.utils.set_random_seed(seed)``, as one step:
+    seeding is process-wide, so two training threads must not interleave here."""
+    with _SEED_LOCK:
+        keras.utils.set_random_seed(seed)
+        return build()
+
+
 class TrainingJob(QueuedJob):
     """One run's settings, status (``STATUSES``), error code and metrics.
 
@@ -272,9 +280,7 @@ def _run(job: TrainingJob, build_fn: Callable[[], Any], train: tuple,
     try:
         job._set(status="running")
         keras = load_keras()  # one import at a time, whichever thread asks first
-        with _SEED_LOCK:
-            keras.utils.set_random_seed(job.seed)
-            job.model = build_fn()
+        job.model = build_seeded(keras, job.seed, build_fn)
         job.model.fit(*train, batch_size=job.batch_size, epochs=job.epochs,
                       validation_data=validation, shuffle=True, verbose=0,
                       callbacks=[_make_recorder(keras, job)])

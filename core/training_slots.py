@@ -10,7 +10,8 @@ import os
 import threading
 import warnings
 from collections import deque
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from core.training import TrainingJob
@@ -102,3 +103,34 @@ class QueuedJob:
         if self.thread is not None:
             self.thread.join(timeout)
         return self.thread is None or not self.thread.is_alive()
+
+    def _set(self, **fields: Any) -> None:
+        """Store fields (status, …) under the job's lock; subclasses define it."""
+        raise NotImplementedError
+
+    def _failed(self, text: str) -> None:
+        """Record an error the page shows as a message (its ``detail``)."""
+        self._set(status="failed", details={"detail": text})
+
+    def start_worker(self, work: Callable[[], None], name: str) -> None:
+        """Run ``work`` in a daemon thread once a slot is free.
+
+        Stopped while queued → status "stopped" and ``work`` never runs; status
+        "running" while it works; an exception becomes ``_failed`` (a message for
+        the student, not a crash); the slot is given back in every case.
+        """
+        def run() -> None:
+            if not self._slots.acquire(self):
+                self._set(status="stopped")
+                return
+            try:
+                self._set(status="running")
+                work()
+            except Exception as error:  # shown to the student, not a crash
+                self._failed(f"{type(error).__name__}: {error}")
+            finally:
+                self._slots.release()
+
+        self.thread = threading.Thread(target=run, daemon=True,
+                                       name=f"{name}-{id(self):x}")
+        self.thread.start()

@@ -30,7 +30,10 @@ def test_core_never_imports_ui_code():
 
 @pytest.mark.parametrize("module", ["core.train_codegen", "core.denoise_codegen",
                                     "core.denoising", "core.mnist_prep",
-                                    "core.training", "core.models"])
+                                    "core.training", "core.models",
+                                    "core.optimizers", "core.optim_keras",
+                                    "core.batch_descent", "core.overfit_mlp",
+                                    "core.recurrent_train", "core.series"])
 def test_light_core_modules_import_no_keras_or_ui(module):
     """Importing them is free: Keras loads only when a model is built or trained."""
     code = (f"import sys, {module}; "
@@ -50,7 +53,9 @@ def test_pages_stay_thin():
 @pytest.mark.parametrize("page", ["pages/activations.py", "pages/convolution.py",
                                   "pages/architecture.py", "pages/training.py",
                                   "pages/perceptron.py",
-                                  "pages/smallest_network.py"])
+                                  "pages/smallest_network.py",
+                                  "pages/optimizers.py", "pages/overfitting.py",
+                                  "pages/recurrent.py"])
 def test_numpy_lessons_never_import_tensorflow(page):
     """Render the real page (AppTest) in a fresh interpreter and look at what got
     imported: a NumPy-only lesson must not pay TensorFlow's 7 s and 700 MB. The

@@ -245,3 +245,43 @@ def test_bad_model_settings_raise():
         compile_model(None, "adagrad")
     with pytest.raises(ValueError, match="0..2"):
         one_hot(np.array([3]), 3)
+
+
+class _Job(training.QueuedJob):
+    """The smallest QueuedJob: fields kept in a dict."""
+
+    def __init__(self, slots: TrainingSlots) -> None:
+        super().__init__(slots)
+        self.fields: dict = {}
+
+    def _set(self, **fields) -> None:
+        self.fields.update(fields)
+
+
+def test_start_worker_reports_a_failure_and_gives_the_slot_back():
+    slots = TrainingSlots(1)
+
+    def broken() -> None:
+        raise ZeroDivisionError("no data")
+
+    job = _Job(slots)
+    job.start_worker(broken, "broken")
+    assert job.wait(10)
+    assert job.fields == {"status": "failed",
+                          "details": {"detail": "ZeroDivisionError: no data"}}
+    assert slots.running == 0 and job.thread.name.startswith("broken-")
+
+
+def test_start_worker_stopped_in_the_queue_never_runs():
+    slots, ran = TrainingSlots(1), threading.Event()
+    first, second = _Job(slots), _Job(slots)
+    release = threading.Event()
+    first.start_worker(release.wait, "first")
+    second.start_worker(ran.set, "second")
+    time.sleep(0.2)
+    assert slots.position(second) == 1
+    second.stop()
+    assert second.wait(10) and second.fields == {"status": "stopped"}
+    release.set()
+    assert first.wait(10) and first.fields == {"status": "running"}
+    assert not ran.is_set() and slots.running == 0
