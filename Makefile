@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench chromium clean
+.PHONY: run test lint bench bench-load bench-report chromium clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ bench: $(VENV)/.dev chromium
 	$(PY) bench/optimizers.py
 	$(PY) bench/overfitting.py
 	$(PY) bench/recurrent.py
+
+bench-load: $(VENV)/.dev
+	$(PY) bench/load.py --classes 2
+
+bench-report: $(VENV)/.dev chromium
+	$(PY) bench/report.py
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .hypothesis .ruff_cache

@@ -88,16 +88,25 @@ def dataset_ui() -> ImageDataset:
     except DatasetUnavailable as error:
         st.error(t(f"dataset_error.{error.code}", **_shown(error.details)),
                  icon=":material/cloud_off:")
-        if st.button(t("train.try_download"), key="train_download_button",
-                     icon=":material/download:"):
-            st.session_state["train_download"] = True
-            st.rerun()
+        _download_button()
         st.info(t("train.using_mnist"), icon=":material/info:")
         data = _dataset("mnist", subset, False)
+    if data.problem is not None:  # a corrupt cache file: we use the offline digits
+        st.warning(t("dataset_error.corrupt_cache_fallback",
+                     **_shown(data.problem.details)), icon=":material/broken_image:")
+        _download_button()
     st.caption(t(f"data_source.{data.source}", detail=data.source_detail,
                  train=f"{len(data.x_train):,}", test=f"{len(data.x_test):,}",
                  shape="×".join(map(str, data.image_shape))))
     return data
+
+
+def _download_button() -> None:
+    """Let Keras fetch the file (again): a missing or corrupt cache, when online."""
+    if st.button(t("train.try_download"), key="train_download_button",
+                 icon=":material/download:"):
+        st.session_state["train_download"] = True
+        st.rerun()
 
 
 def _shown(details: dict) -> dict:

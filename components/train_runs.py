@@ -3,11 +3,17 @@
 A run's job trains in a background thread (core.training); this module only
 starts it and keeps it in ``st.session_state``, so leaving the page and coming
 back finds the run still going, or its results.
+
+A session that ends (browser closed) must not keep training: its jobs stop when
+Streamlit drops the session's state (a finalizer on a guard object kept there),
+and in any case once nobody has polled them for ``ABANDON_SECONDS``
+(``PLAYGROUND_ABANDON_SECONDS``, default 600).
 """
 
 from __future__ import annotations
 
 import os
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,10 +24,34 @@ from core.architecture import Summary
 from core.datasets import ImageDataset, to_model_input
 from core.models import ModelChoice, build_model, compile_model, one_hot
 from core.training import TrainingError, TrainingJob, start_training
+from core.training_slots import _seconds_from_env
 
 RUNS_KEY = "train_runs"
 KEEP_RUNS = 5
 MAX_TRAIN_PARAMS = int(os.environ.get("PLAYGROUND_MAX_TRAIN_PARAMS", "") or 5_000_000)
+ABANDON_SECONDS = _seconds_from_env("PLAYGROUND_ABANDON_SECONDS", 600.0)
+GUARD_KEY = "train_session_jobs"
+
+
+class SessionJobs:
+    """Kept in ``st.session_state``: when the session ends and its state is
+    garbage-collected, every job it started is stopped (slot and thread freed)."""
+
+    def __init__(self) -> None:
+        self.jobs: weakref.WeakSet[TrainingJob] = weakref.WeakSet()
+        weakref.finalize(self, _stop_all, self.jobs)
+
+
+def _stop_all(jobs: weakref.WeakSet) -> None:
+    for job in list(jobs):
+        job.stop()
+
+
+def _track(job: TrainingJob) -> None:
+    guard = st.session_state.get(GUARD_KEY)
+    if not isinstance(guard, SessionJobs):
+        guard = st.session_state[GUARD_KEY] = SessionJobs()
+    guard.jobs.add(job)
 
 
 @dataclass
@@ -98,7 +128,8 @@ def start_run(data: ImageDataset, choice: ModelChoice, input_shape: tuple,
     job = start_training(build, x_train, labels(y_train), x_val, labels(y_val),
                          epochs=settings["epochs"], batch_size=settings["batch_size"],
                          seed=settings["seed"], x_test=x_test,
-                         y_test=labels(data.y_test))
+                         y_test=labels(data.y_test), abandon_after=ABANDON_SECONDS)
+    _track(job)
     number = (runs()[-1].number + 1) if runs() else 1
     run = Run(number, _label(number, data, choice, settings, model_name), data,
               choice, input_shape, dict(settings), summary, job, x_test)

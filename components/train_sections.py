@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import tempfile
 from pathlib import Path
 
@@ -179,7 +180,13 @@ def draw_downloads(run: Run) -> None:
     if stored not in st.session_state and st.button(
             t("download.prepare_model", number=run.number),
             key=f"train_save_{run.number}", icon=":material/save:"):
-        st.session_state[stored] = _model_bytes(run)
+        try:
+            st.session_state[stored] = _model_bytes(run)
+        except Exception as error:  # a full disk, say: the model itself is kept
+            full = getattr(error, "errno", None) == errno.ENOSPC
+            key = "disk_full" if full else "save_failed"
+            st.error(t(f"download.{key}", detail=f"{type(error).__name__}: {error}"),
+                     icon=":material/sd_card_alert:")
     if stored in st.session_state:
         st.download_button(t("download.model", number=run.number),
                            data=st.session_state[stored],

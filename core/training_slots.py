@@ -2,12 +2,18 @@
 
 At most ``PLAYGROUND_MAX_TRAININGS`` (default 2) jobs train at once; the others wait
 in FIFO order. ``core.training`` re-exports everything here.
+
+A job can be *abandoned*: with ``abandon_after`` set, a job whose page has not
+asked about it (``touch``) for that many seconds stops itself, queued or running,
+so a closed browser tab never keeps a slot (``PLAYGROUND_ABANDON_SECONDS``).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import threading
+import time
 import warnings
 from collections import deque
 from collections.abc import Callable
@@ -29,6 +35,26 @@ def _capacity_from_env(default: int = DEFAULT_MAX_TRAININGS,
                       f"using {default}.", stacklevel=2)
         return default
     return capacity
+
+
+def _seconds_from_env(name: str, default: float) -> float:
+    """Seconds from environment variable ``name`` (a number > 0), else ``default``.
+
+    >>> _seconds_from_env("PLAYGROUND_UNSET_FOR_DOCTEST", 600.0)
+    600.0
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not seconds > 0 or math.isinf(seconds):
+        warnings.warn(f"{name}={raw!r} is not a number of seconds > 0; "
+                      f"using {default:g}.", stacklevel=2)
+        return default
+    return seconds
 
 
 class TrainingSlots:
@@ -56,7 +82,7 @@ class TrainingSlots:
                     if self._queue[0] is job and self.running < self.capacity:
                         self.running += 1
                         return True
-                    self._condition.wait()
+                    self._condition.wait(1.0)  # re-check: abandoned jobs leave
                 return False
             finally:
                 self._queue.remove(job)
@@ -83,15 +109,34 @@ SLOTS = TrainingSlots(_capacity_from_env())
 
 class QueuedJob:
     """What a job needs to wait in ``TrainingSlots``: a stop flag, its slots and
-    its thread (set by the subclass), with ``stop`` and ``wait``."""
+    its thread (set by the subclass), with ``stop`` and ``wait``.
+
+    ``abandon_after`` (seconds, None: never) turns "nobody asked" into a stop:
+    the page calls ``touch`` whenever it looks at the job.
+    """
 
     thread: threading.Thread | None = None
 
-    def __init__(self, slots: TrainingSlots) -> None:
+    def __init__(self, slots: TrainingSlots,
+                 abandon_after: float | None = None) -> None:
         self._slots = slots
         self._stop_event = threading.Event()
+        self.abandon_after = abandon_after
+        self.abandoned = False
+        self._seen = time.monotonic()
 
-    stop_requested = property(lambda self: self._stop_event.is_set())
+    def touch(self) -> None:
+        """Someone is still looking at this job (its page polled it)."""
+        self._seen = time.monotonic()
+
+    @property
+    def stop_requested(self) -> bool:
+        """Stop was pressed, or the job was abandoned (which also sets the flag)."""
+        if not self._stop_event.is_set() and self.abandon_after is not None \
+                and time.monotonic() - self._seen > self.abandon_after:
+            self.abandoned = True
+            self._stop_event.set()
+        return self._stop_event.is_set()
 
     def stop(self) -> None:
         """Stop at the next step or epoch end, or leave the queue. Safe twice."""

@@ -5,6 +5,7 @@ import streamlit as st
 from components import activation_lab as lab
 from components.i18n import t
 from components.page_setup import setup_page
+from components.share import share_ui
 
 setup_page()
 st.title(t("lesson.activations.title"))
@@ -54,3 +55,4 @@ softmax_section()
 st.subheader(t("where.header"))
 lab.draw_usage_table()
 st.markdown(t("where.note"))
+share_ui()

@@ -8,6 +8,7 @@ from components import arch_sections as sections
 from components.code_panel import show_code
 from components.i18n import t
 from components.page_setup import setup_page
+from components.share import share_ui
 from core.architecture import summarize
 from core.keras_build import to_keras_code
 from core.presets import PRESETS
@@ -61,3 +62,4 @@ if shape_error is None:
     with st.expander(t("code.header"), icon=":material/code:"):
         show_code(code, "network.py", key="arch_code_download")
 lab.publish(network)
+share_ui()

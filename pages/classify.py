@@ -9,6 +9,7 @@ from components import classify_sections as sections
 from components.code_panel import show_code
 from components.i18n import t
 from components.page_setup import setup_page
+from components.share import share_ui
 from components.shared_model_ui import is_training, shared_model_status
 from core.classify_codegen import classify_script, script_file_name
 
@@ -64,3 +65,4 @@ if slot is not None:
         show_code(classify_script(slot.dataset, slot.input_shape),
                   script_file_name(slot.dataset), "classify_code")
 lab.SETTINGS.publish()
+share_ui()

@@ -7,6 +7,7 @@ from components import conv_lab as lab
 from components import conv_sections as sections
 from components.i18n import t
 from components.page_setup import setup_page
+from components.share import share_ui
 from core.convolution import normalise_kernel
 
 setup_page()
@@ -61,3 +62,4 @@ channels_section(rgb)
 st.subheader(t("step.header"))
 st.markdown(t("step.intro"))
 step_section()
+share_ui()

@@ -8,6 +8,7 @@ from components import denoise_sections as sections
 from components.code_panel import show_code
 from components.i18n import t
 from components.page_setup import setup_page
+from components.share import share_ui
 from components.shared_model_ui import is_training
 from core.denoise_codegen import denoising_script, script_file_name
 from core.denoising import restore_digit
@@ -58,3 +59,4 @@ with st.expander(t("code.header"), icon=":material/code:"):
                                settings.epochs, settings.learning_rate, settings.seed),
               script_file_name(), "denoise_code")
 lab.SETTINGS.publish()
+share_ui()

@@ -5,6 +5,7 @@ import streamlit as st
 from components.i18n import t
 from components.lessons import LESSONS, SECTIONS, class_plan
 from components.page_setup import setup_page
+from components.share import share_ui
 
 setup_page()
 st.title(t("home.title"))
@@ -30,3 +31,4 @@ for start, end, text in class_plan():
 
 st.subheader(t("home.howto_header"))
 st.markdown(t("home.howto"))
+share_ui()

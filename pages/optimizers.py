@@ -14,6 +14,7 @@ from components.keras_loader import warm_keras_in_background
 from components.optimizers_batch import batch_section
 from components.optimizers_race import race_section
 from components.page_setup import setup_page
+from components.share import share_ui
 from core.landscapes import LANDSCAPES
 from core.optim_keras import SCRIPT_FILE_NAME, race_script
 
@@ -48,3 +49,4 @@ with st.expander(t("code.header"), icon=":material/code:"):
     show_code(race_script(landscape, race.names, race.learning_rate, race.num_steps,
                           race.start), SCRIPT_FILE_NAME, "optimizers_code")
 lab.SETTINGS.publish()
+share_ui()

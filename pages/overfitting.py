@@ -14,6 +14,7 @@ from components.code_panel import show_code
 from components.i18n import t
 from components.keras_loader import warm_keras_in_background
 from components.page_setup import setup_page
+from components.share import share_ui
 from core.overfit_codegen import SCRIPT_FILE_NAME, overfit_script
 
 setup_page()
@@ -51,3 +52,4 @@ with st.expander(t("code.header"), icon=":material/code:"):
     show_code(overfit_script(len(data.x_train), int(lab.SETTINGS.get("data")),
                              settings, patience), SCRIPT_FILE_NAME, "overfit_code")
 lab.SETTINGS.publish()
+share_ui()

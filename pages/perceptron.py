@@ -9,6 +9,7 @@ from components import perceptron_lab as lab
 from components import perceptron_sections as sections
 from components.i18n import t
 from components.page_setup import setup_page
+from components.share import share_ui
 
 setup_page()
 st.title(t("lesson.perceptron.title"))
@@ -100,3 +101,4 @@ st.subheader(t("perceptron.sym.header"))
 st.markdown(t("perceptron.sym.intro"))
 symmetry_section()
 lab.SETTINGS.publish()
+share_ui()

@@ -14,6 +14,7 @@ from components.code_panel import show_code
 from components.i18n import t
 from components.keras_loader import warm_keras_in_background
 from components.page_setup import setup_page
+from components.share import share_ui
 from core.recurrent_codegen import SCRIPT_FILE_NAME, forecast_script
 
 setup_page()
@@ -56,3 +57,4 @@ with st.expander(t("code.header"), icon=":material/code:"):
         settings.units, settings.epochs, settings.learning_rate, settings.seed),
         SCRIPT_FILE_NAME, "recurrent_code")
 lab.SETTINGS.publish()
+share_ui()

@@ -12,6 +12,7 @@ from components.code_panel import show_code
 from components.i18n import t
 from components.keras_loader import warm_keras_in_background
 from components.page_setup import setup_page
+from components.share import share_ui
 from core.smallest_network import SCRIPT_FILE_NAME, fit_script
 
 setup_page()
@@ -44,3 +45,4 @@ with st.expander(t("code.header"), icon=":material/code:"):
     st.markdown(t("smallest.code_intro"))
     show_code(fit_script(points, settings), SCRIPT_FILE_NAME, "smallest_code")
 lab.SETTINGS.publish()
+share_ui()

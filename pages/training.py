@@ -9,6 +9,7 @@ from components.arch_sections import draw_summary
 from components.code_panel import show_code
 from components.i18n import t
 from components.page_setup import setup_page
+from components.share import share_ui
 from core.train_codegen import script_file_name, training_script
 from core.training import TrainingError
 
@@ -84,3 +85,4 @@ if model is not None:
         if run is not None:
             sections.draw_downloads(run)
 lab.SETTINGS.publish()
+share_ui()
