@@ -19,7 +19,7 @@ import numpy as np
 
 from core.keras_import import load_keras
 from core.overfitting import CurveData, mean_squared_error
-from core.training import EXPLODED, build_seeded
+from core.training import build_seeded, has_exploded
 from core.training_slots import SLOTS, QueuedJob, TrainingSlots
 
 HIDDEN_UNITS = (64, 64)
@@ -198,8 +198,7 @@ def _make_recorder(keras: Any, job: OverfitJob) -> Any:
                 first = job.records[0].loss
                 if all(np.isfinite(w).all() for w in weights):
                     job.weights = weights
-            if not (math.isfinite(record.loss) and math.isfinite(record.val_loss)) \
-                    or record.loss > EXPLODED * max(first, 1e-6):
+            if not math.isfinite(record.val_loss) or has_exploded(record.loss, first):
                 job._set(status="diverged", details={"epoch": epoch + 1,
                                                      "loss": record.loss})
                 self.model.stop_training = True

@@ -22,7 +22,7 @@ import numpy as np
 from core.keras_import import load_keras
 from core.recurrent import KERAS_LAYERS, KINDS
 from core.series import SeriesSplit, root_mean_squared_error
-from core.training import EXPLODED, SLOTS, TrainingSlots, build_seeded
+from core.training import SLOTS, TrainingSlots, build_seeded, has_exploded
 from core.training_slots import QueuedJob
 
 GRADIENT_STEPS = 40  # length of the probe sequence for the gradient chart
@@ -147,8 +147,7 @@ def _make_recorder(keras: Any, job: ForecastJob, kind: str) -> Any:
             first = self.first if self.first is not None else loss
             # The loss grew far past where it started (or became NaN/inf): the
             # steps overshoot. Stop and keep what happened.
-            if not math.isfinite(loss) or not math.isfinite(first) \
-                    or loss > EXPLODED * max(first, 1e-6):
+            if not math.isfinite(first) or has_exploded(loss, first):
                 job._set(status="diverged", details={"model": kind,
                                                      "epoch": epoch + 1,
                                                      "loss": loss})

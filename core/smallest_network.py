@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from core.keras_import import load_keras
-from core.training import EXPLODED, SLOTS, TrainingSlots, build_seeded
+from core.training import SLOTS, TrainingSlots, build_seeded, has_exploded
 from core.training_slots import QueuedJob
 
 DOCUMENTS_X = (-1.0, 0.0, 1.0, 2.0, 3.0, 4.0)
@@ -341,7 +341,7 @@ def _make_recorder(keras: Any, job: FitJob) -> Any:
                 first = job.points[0].loss
             # Each step overshoots the minimum further than the last: the loss
             # grows without end (inf, then NaN). Stop and keep what happened.
-            if not math.isfinite(loss) or loss > EXPLODED * max(first, 1e-6):
+            if has_exploded(loss, first):
                 job._set(status="diverged", details={"epoch": epoch + 1,
                                                      "loss": loss})
                 self.model.stop_training = True

@@ -46,6 +46,16 @@ __all__ = [
 ]
 
 EXPLODED = 100.0  # a running loss this many times the first one has diverged
+
+
+def has_exploded(loss: float, first: float) -> bool:
+    """NaN/inf, or ``EXPLODED`` times the first epoch's loss (floored at 1e-6, so
+    a first loss of 0 does not make every later one "exploded").
+
+    >>> [has_exploded(x, 1.0) for x in (float("nan"), 150.0, 2.0)]
+    [True, True, False]
+    """
+    return not math.isfinite(loss) or loss > EXPLODED * max(first, 1e-6)
 MESSAGES = {
     "bad_batch_size": "The batch size must be a whole number ≥ 1, got {value!r}.",
     "bad_epochs": "The number of epochs must be a whole number ≥ 1, got {value!r}.",
