@@ -59,7 +59,10 @@ class ActivationSettings:
 
 
 DEFAULTS = ActivationSettings()
-SETTINGS = LessonSettings(SCOPE, DEFAULTS)
+# Settings that teacher mode hides (components/teacher.py).
+ADVANCED = (
+    "x_min", "x_max", "shade", "jacobian")
+SETTINGS = LessonSettings(SCOPE, DEFAULTS, ADVANCED)
 key = SETTINGS.key
 
 

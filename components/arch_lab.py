@@ -41,7 +41,8 @@ class ArchSettings:
 
 
 DEFAULTS = ArchSettings()
-SETTINGS = LessonSettings("arch", DEFAULTS)
+ADVANCED: tuple[str, ...] = ()  # every control here is the lesson itself
+SETTINGS = LessonSettings("arch", DEFAULTS, ADVANCED)
 key = SETTINGS.key
 LIMITS = {"n": (1, 4096), "f": (1, 64), "s": (1, 16), "p": (0, 64)}
 EDITOR_COLUMNS = ("position", "layer", "arguments")

@@ -50,7 +50,10 @@ class ClassifySettings:
 
 
 DEFAULTS = ClassifySettings()
-SETTINGS = LessonSettings("classify", DEFAULTS)
+# Settings that teacher mode hides (components/teacher.py).
+ADVANCED = (
+    "top", "pen")
+SETTINGS = LessonSettings("classify", DEFAULTS, ADVANCED)
 key = SETTINGS.key
 LIMITS = {"top": (1, 10), "pen": (6, 40), "picked": (0, MAX_FILES - 1)}
 

@@ -53,7 +53,10 @@ class ConvSettings:
 
 
 DEFAULTS = ConvSettings()
-SETTINGS = LessonSettings("conv", DEFAULTS)
+# Settings that teacher mode hides (components/teacher.py).
+ADVANCED = (
+    "size", "normalise", "magnitude", "pool_stride", "batch")
+SETTINGS = LessonSettings("conv", DEFAULTS, ADVANCED)
 key = SETTINGS.key
 LIMITS = {"stride": (1, 4), "pool_size": (1, 4), "pool_stride": (1, 4),
           "step_stride": (1, 2), "ch_stride": (1, 4), "filters": (1, 512),

@@ -46,7 +46,10 @@ class DenoiseSettings:
 
 
 DEFAULTS = DenoiseSettings()
-SETTINGS = LessonSettings("denoise", DEFAULTS)
+# Settings that teacher mode hides (components/teacher.py).
+ADVANCED = (
+    "seed", "pen", "hidden", "epochs", "train_p", "batch")
+SETTINGS = LessonSettings("denoise", DEFAULTS, ADVANCED)
 key = SETTINGS.key
 MAX_SEED = 999_999
 LIMITS = {"digit": (0, GALLERY - 1), "amount": (0.0, 1.0), "seed": (0, MAX_SEED),

@@ -36,7 +36,10 @@ class OptimizerSettings:
 
 
 DEFAULTS = OptimizerSettings()
-SETTINGS = LessonSettings("optimizers", DEFAULTS)
+# Settings that teacher mode hides (components/teacher.py).
+ADVANCED = (
+    "steps", "x0", "y0", "seed", "shuffle", "epochs")
+SETTINGS = LessonSettings("optimizers", DEFAULTS, ADVANCED)
 key = SETTINGS.key
 MAX_LR, MAX_STEPS, START_LIMIT = 1000.0, 2000, 10.0
 LOG_RANGE = (-5.0, 2.0)  # the slider's log₁₀(learning rate) range

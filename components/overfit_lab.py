@@ -35,7 +35,10 @@ class OverfitSettings:
 
 
 DEFAULTS = OverfitSettings()
-SETTINGS = LessonSettings("overfit", DEFAULTS)
+# Settings that teacher mode hides (components/teacher.py).
+ADVANCED = (
+    "data", "l1", "epochs", "lr", "seed", "patience")
+SETTINGS = LessonSettings("overfit", DEFAULTS, ADVANCED)
 key = SETTINGS.key
 PENALTIES = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
 DROPOUTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)

@@ -1,4 +1,4 @@
-"""What every page calls first: language, presentation mode, shared styles.
+"""What every page calls first: language, presentation and teacher modes, styles.
 
 With a folder named ``pages/`` AppTest re-runs only the page file, so each page
 sets itself up through ``setup_page()`` instead of relying on app.py.
@@ -11,6 +11,7 @@ import streamlit as st
 from components.i18n import language_ui, t
 from components.lessons import ensure_app_shell
 from components.plot_style import PRESENTATION_KEY
+from components.teacher import TEACHER_KEY, URL_PARAM
 from components.url_state import resend_lesson_widgets
 
 _PRESENTATION_CSS = """
@@ -22,25 +23,41 @@ _PRESENTATION_CSS = """
 """
 
 
-def presentation_ui() -> bool:
-    """The sidebar toggle that enlarges fonts and lines for a projector."""
-    widget_key = "_presentation_widget"
-    if PRESENTATION_KEY not in st.session_state:
-        st.session_state[PRESENTATION_KEY] = st.query_params.get("present") == "1"
-    st.session_state[widget_key] = st.session_state[PRESENTATION_KEY]
+def url_toggle(state_key: str, param: str, label: str, help_text: str) -> bool:
+    """A sidebar toggle kept in session state and mirrored as ``?param=1``.
+
+    The first run reads the URL, so a shared link opens with the toggle set.
+    """
+    widget_key = f"_{state_key.strip('_')}_widget"
+    if state_key not in st.session_state:
+        st.session_state[state_key] = st.query_params.get(param) == "1"
+    st.session_state[widget_key] = st.session_state[state_key]
 
     def _on_change() -> None:
-        st.session_state[PRESENTATION_KEY] = st.session_state[widget_key]
+        st.session_state[state_key] = st.session_state[widget_key]
 
-    st.sidebar.toggle(t("sidebar.presentation"), key=widget_key,
-                      help=t("sidebar.presentation_help"), on_change=_on_change)
-    on = st.session_state[PRESENTATION_KEY]
+    st.sidebar.toggle(label, key=widget_key, help=help_text, on_change=_on_change)
+    on = st.session_state[state_key]
     if on:
-        st.query_params["present"] = "1"
-        st.html(_PRESENTATION_CSS)
-    elif "present" in st.query_params:
-        del st.query_params["present"]
+        st.query_params[param] = "1"
+    elif param in st.query_params:
+        del st.query_params[param]
     return on
+
+
+def presentation_ui() -> bool:
+    """The sidebar toggle that enlarges fonts and lines for a projector."""
+    on = url_toggle(PRESENTATION_KEY, "present", t("sidebar.presentation"),
+                    t("sidebar.presentation_help"))
+    if on:
+        st.html(_PRESENTATION_CSS)
+    return on
+
+
+def teacher_ui() -> bool:
+    """The sidebar toggle that hides each lesson's advanced controls."""
+    return url_toggle(TEACHER_KEY, URL_PARAM, t("sidebar.teacher"),
+                      t("sidebar.teacher_help"))
 
 
 def setup_page() -> str:
@@ -48,6 +65,7 @@ def setup_page() -> str:
     ensure_app_shell()
     lang = language_ui(on_switch=resend_lesson_widgets)
     presentation_ui()
+    teacher_ui()
     return lang
 
 

@@ -66,7 +66,11 @@ class PerceptronSettings:
 
 
 DEFAULTS = PerceptronSettings()
-SETTINGS = LessonSettings(SCOPE, DEFAULTS)
+# Settings that teacher mode hides (components/teacher.py).
+ADVANCED = (
+    "start_w1", "start_w2", "start_b", "mlp_seed", "mlp_steps", "lr_steps", "lr_w0",
+    "lr_b0", "sym_steps", "sym_seed")
+SETTINGS = LessonSettings(SCOPE, DEFAULTS, ADVANCED)
 key = SETTINGS.key
 LIMITS = {"w1": (-3.0, 3.0), "w2": (-3.0, 3.0), "bias": (-3.0, 3.0),
           "start_w1": (-2.0, 2.0), "start_w2": (-2.0, 2.0), "start_b": (-2.0, 2.0),

@@ -60,7 +60,11 @@ class PlaygroundSettings:
 
 
 DEFAULTS = PlaygroundSettings()
-SETTINGS = LessonSettings("pg", DEFAULTS)
+# Settings that teacher mode hides (components/teacher.py).
+ADVANCED = (
+    "train", "points", "seed", "optimizer", "reg", "reg_rate", "dropout", "batch",
+    "discrete")
+SETTINGS = LessonSettings("pg", DEFAULTS, ADVANCED)
 key = SETTINGS.key
 LIMITS = {"noise": (0.0, 1.0), "train": (10, 90), "seed": (0, MAX_SEED),
           "batch": (1, 100)}

@@ -60,7 +60,11 @@ class RecurrentSettings:
 
 
 DEFAULTS = RecurrentSettings()
-SETTINGS = LessonSettings("recurrent", DEFAULTS)
+# Settings that teacher mode hides (components/teacher.py).
+ADVANCED = (
+    "weight_seed", "features", "points", "data_seed", "train_pct", "val_pct", "lr",
+    "seed")
+SETTINGS = LessonSettings("recurrent", DEFAULTS, ADVANCED)
 key = SETTINGS.key
 LIMITS = {"hidden": (1, 4), "weight_seed": (0, 9999), "step": (1, 12),
           "features": (1, 64), "period": (2.0, 200.0), "trend": (-0.1, 0.1),

@@ -1,9 +1,9 @@
 """"Share this demo": the page's link with all its settings, and a QR code that
 students scan from the projector.
 
-Pages call ``share_ui()`` last, after their settings are in the URL. The box is a
-fragment in the sidebar: opening it reads the URL at that moment, so a link made
-after a change inside another fragment is current too.
+Pages call ``share_ui()`` last, after their settings are in the URL. The box is
+normally a fragment in the sidebar: opening it reads the URL at that moment, so a
+link made after a change inside another fragment is current too.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ def qr_png(text: str, scale: int = 6) -> bytes:
     return buffer.getvalue()
 
 
-@st.fragment
 def _share_box() -> None:
     if not st.toggle(t("share.toggle"), key="_share_open", help=t("share.help")):
         return
@@ -50,7 +49,15 @@ def _share_box() -> None:
     st.image(qr_png(url), caption=t("share.qr_caption"), width=220)
 
 
-def share_ui() -> None:
-    """The sidebar's share box (call it at the end of a page)."""
+def share_ui(own_fragment: bool = True) -> None:
+    """The sidebar's share box (call it at the end of a page).
+
+    Args:
+        own_fragment: make the box a fragment, so that opening it reads the URL
+            as it is now, after changes made inside the page's other fragments.
+            The playground passes False: its settings change only in full runs,
+            and an extra fragment next to its live view made the first Pause
+            click get lost while a network played.
+    """
     with st.sidebar:
-        _share_box()
+        (st.fragment(_share_box) if own_fragment else _share_box)()

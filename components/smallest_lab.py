@@ -43,7 +43,10 @@ class SmallestSettings:
 
 
 DEFAULTS = SmallestSettings()
-SETTINGS = LessonSettings("smallest", DEFAULTS)
+# Settings that teacher mode hides (components/teacher.py).
+ADVANCED = (
+    "seed",)
+SETTINGS = LessonSettings("smallest", DEFAULTS, ADVANCED)
 key = SETTINGS.key
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0)
 MAX_EPOCHS, MAX_SEED = 3000, 99_999

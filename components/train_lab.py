@@ -48,7 +48,11 @@ class TrainSettings:
 
 
 DEFAULTS = TrainSettings()
-SETTINGS = LessonSettings("train", DEFAULTS)
+# Settings that teacher mode hides (components/teacher.py).
+ADVANCED = (
+    "subset", "dropout", "batch_norm", "l1", "l2", "optimizer", "loss", "val",
+    "seed")
+SETTINGS = LessonSettings("train", DEFAULTS, ADVANCED)
 key = SETTINGS.key
 LIMITS = {"dropout": (0.0, 0.9), "l1": (0.0, 1.0), "l2": (0.0, 1.0),
           "kernel": (1, 7), "epochs": (1, 100), "val": (0.0, 0.5),

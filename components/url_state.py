@@ -128,10 +128,19 @@ class LessonSettings:
     Args:
         scope: the lesson's short name (prefix of its widget keys).
         defaults: a dataclass instance of the lesson's defaults.
+        advanced: settings that teacher mode hides (fine tuning, seeds, sizes).
+
+    Raises:
+        ValueError: an advanced name is not a setting.
     """
 
-    def __init__(self, scope: str, defaults: Any) -> None:
-        self.scope, self.defaults = scope, defaults
+    def __init__(self, scope: str, defaults: Any,
+                 advanced: tuple[str, ...] = ()) -> None:
+        names = {field.name for field in dataclasses.fields(defaults)}
+        unknown = sorted(set(advanced) - names)
+        if unknown:
+            raise ValueError(f"{scope}: advanced settings {unknown} are not fields")
+        self.scope, self.defaults, self.advanced = scope, defaults, tuple(advanced)
         _REGISTERED[scope] = self
 
     def key(self, name: str) -> str:
@@ -153,13 +162,15 @@ class LessonSettings:
                 choices: dict[str, tuple] | None = None) -> bool:
         """Seed from the URL (first run), warn about unreadable or out-of-range
         link values, keep every bounded value inside its widget's limits, and
-        every choice among its options (else its default, with a warning).
+        every choice among its options (else its default, with a warning). In
+        teacher mode, hide the advanced settings' widgets.
 
         Returns:
             True on the session's first run of this lesson (values came from
             the URL).
         """
-        from components.i18n import t  # i18n imports nothing from here
+        from components.i18n import t  # neither imports anything from here
+        from components.teacher import hide_advanced
 
         from_url = not st.session_state.get(SEEDED_FLAG.format(self.scope))
         for name in seed_from_url(self.defaults, self.scope):
@@ -176,6 +187,7 @@ class LessonSettings:
                 st.warning(t("problem.url_clamped_choice", name=name,
                              value=self.get(name)), icon=":material/link_off:")
                 self.set(name, getattr(self.defaults, name))
+        hide_advanced(self.key(name) for name in self.advanced)
         return from_url
 
     def resend(self) -> None:

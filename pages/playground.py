@@ -8,6 +8,7 @@ from components import playground_sections as sections
 from components.code_panel import show_code
 from components.i18n import t
 from components.page_setup import setup_page
+from components.share import share_ui
 from core.playground import PlaygroundError
 from core.playground_codegen import playground_script
 
@@ -58,3 +59,4 @@ with st.expander(t("code.header"), icon=":material/code:"):
     if problem is None:
         show_code(playground_script(spec), "playground_keras.py", "playground_code")
 lab.SETTINGS.publish()
+share_ui(own_fragment=False)

@@ -34,7 +34,8 @@ def test_the_png_is_the_qr_code_of_exactly_the_link():
 # outside the session on a second run, in English).
 @pytest.mark.parametrize(("lang", "page", "setting", "value", "encoded"), [
     ("en", "pages/activations.py", "fn", "relu,tanh", "fn=relu%2Ctanh"),
-    ("zh", "pages/overfitting.py", "l2", "0.01", "l2=0.01")])
+    ("zh", "pages/overfitting.py", "l2", "0.01", "l2=0.01"),
+    ("en", "pages/playground.py", "data", "spiral", "data=spiral")])  # no fragment
 def test_the_box_shows_the_pages_link_with_its_settings(lang, page, setting, value,
                                                          encoded):
     app = open_lesson_page(page, lang, **{setting: value})
