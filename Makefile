@@ -1,13 +1,14 @@
 # Two commands do everything from a fresh clone:
 #   make run   — create .venv, install the pinned requirements, start the app
 #   make test  — the same plus test tools and Chromium, then the whole suite
+#   make run-class — one app process per core behind nginx, for a whole class
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench bench-load bench-report chromium clean
+.PHONY: run run-class test lint bench bench-load bench-report chromium nginx clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,10 +23,16 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 run: $(VENV)/.runtime
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
+run-class: $(VENV)/.runtime
+	$(PY) deploy/classroom.py
+
 chromium:
 	@bash scripts/ensure_chromium.sh
 
-test: $(VENV)/.dev chromium
+nginx:
+	@bash scripts/ensure_nginx.sh
+
+test: $(VENV)/.dev chromium nginx
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 

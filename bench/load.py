@@ -32,9 +32,14 @@ and thread count come from
 ``/proc/<pid>/status``: before (idle, after one visit), during (sampled every
 0.5 s), and after (``--settle`` s after every session closed).
 
-Writes ``bench/results/load.json`` and prints a summary.
+With ``--replicas n`` the same class is spread over n app processes on this
+machine, as behind ``deploy/nginx.conf``: each process has its own interpreter
+lock, so n processes can run n page scripts at the same moment.
 
-Usage: ``.venv/bin/python bench/load.py [--sessions 30] [--port 8712]``
+Writes ``bench/results/load.json`` (``load_<n>replicas.json``) and prints a
+summary.
+
+Usage: ``.venv/bin/python bench/load.py [--sessions 30] [--port 8712] [--replicas 2]``
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ import asyncio
 import datetime as dt
 import io
 import json
+import math
 import os
 import platform
 import random
@@ -144,10 +150,47 @@ class Server:
                 self.process.wait(timeout=15)
 
 
+class Replicas:
+    """``--replicas`` servers on consecutive ports, seen as one: RSS and threads
+    summed, thread names merged, tracebacks from every log. Session i uses
+    replica i mod n — what a sticky balancer (``deploy/nginx.conf``'s ip_hash)
+    does for students on different addresses; nginx's own cost is measured by
+    ``bench/nginx_tour.py``."""
+
+    def __init__(self, port: int, count: int) -> None:
+        self.members = [Server(port + i) for i in range(count)]
+
+    def url_for(self, index: int) -> str:
+        return self.members[index % len(self.members)].url
+
+    def wait_healthy(self) -> None:
+        for server in self.members:
+            server.wait_healthy()
+
+    def status(self) -> dict[str, float]:
+        parts = [server.status() for server in self.members]
+        return {"rss_mb": round(sum(p["rss_mb"] for p in parts), 1),
+                "threads": sum(p["threads"] for p in parts)}
+
+    def thread_names(self) -> dict[str, int]:
+        names: dict[str, int] = {}
+        for server in self.members:
+            for name, count in server.thread_names().items():
+                names[name] = names.get(name, 0) + count
+        return dict(sorted(names.items()))
+
+    def tracebacks(self) -> list[str]:
+        return [line for server in self.members for line in server.tracebacks()]
+
+    def stop(self) -> None:
+        for server in self.members:
+            server.stop()
+
+
 class Sampler(threading.Thread):
     """Samples the server's RSS and threads every ``period`` s while running."""
 
-    def __init__(self, server: Server, period: float = 0.5) -> None:
+    def __init__(self, server: Server | Replicas, period: float = 0.5) -> None:
         super().__init__(daemon=True)
         self.server, self.period = server, period
         self.samples: list[dict[str, float]] = []
@@ -364,8 +407,8 @@ def roles(count: int) -> list[str]:
     return pool
 
 
-async def classroom(args, url: str) -> tuple[list[Student], float]:
-    students = [Student(i, role, url, args.timeout)
+async def classroom(args, servers: Replicas) -> tuple[list[Student], float]:
+    students = [Student(i, role, servers.url_for(i), args.timeout)
                 for i, role in enumerate(roles(args.sessions))]
 
     async def join(student: Student) -> None:
@@ -455,15 +498,22 @@ def main(argv: list[str] | None = None) -> int:
                              "(a leak check: 'after' is sampled after each)")
     parser.add_argument("--settle", type=float, default=20.0,
                         help="seconds after the class before the 'after' sample")
+    parser.add_argument("--replicas", type=int, default=1,
+                        help="app processes on this machine (ports --port, "
+                             "--port+1, …); sessions are spread over them as a "
+                             "sticky balancer would; results go to "
+                             "load_<n>replicas.json")
     args = parser.parse_args(argv)
 
     load_before = os.getloadavg()
-    server = Server(args.port)
+    server = Replicas(args.port, max(1, args.replicas))
     sampler = None
     try:
         server.wait_healthy()
         cold = server.status()
-        warmed_after = warm_visit(server)
+        warmed_after = max((warm_visit(member) or math.inf)
+                           for member in server.members)
+        warmed_after = None if math.isinf(warmed_after) else warmed_after
         before = server.status()
         names_before = server.thread_names()
         cpu_before = time.process_time()
@@ -471,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
         sampler.start()
         students, elapsed, afters = [], 0.0, []
         for _ in range(args.classes):  # the same class again: do leaks pile up?
-            group, seconds = asyncio.run(classroom(args, server.url))
+            group, seconds = asyncio.run(classroom(args, server))
             students, elapsed = students + group, elapsed + seconds
             names_during = server.thread_names()
             time.sleep(args.settle)
@@ -529,7 +579,10 @@ def main(argv: list[str] | None = None) -> int:
         "server": {
             "what": "cold: just healthy; before: after the teacher's visit and a "
                     "20-epoch demo training (Keras imported, TensorFlow pools up); "
-                    "after: settle seconds after every session closed",
+                    "after: settle seconds after every session closed"
+                    + ("" if args.replicas <= 1 else
+                       f"; RSS and threads summed over {args.replicas} replicas"),
+            "replicas": max(1, args.replicas),
             "cold": cold,
             "keras_warm_after_s": warmed_after,
             "before": before,
@@ -552,8 +605,10 @@ def main(argv: list[str] | None = None) -> int:
         },
         "students": [s.summary() for s in students],
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n",
+    path = RESULTS if args.replicas <= 1 else \
+        RESULTS.with_name(f"load_{args.replicas}replicas.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n",
                        "utf-8")
     print_summary(result)
     return 0 if errors == 0 and result["every_session_got_results"] else 1
