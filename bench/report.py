@@ -322,6 +322,27 @@ LOAD_KEYS = ("machine.load_average_at_start", "machine.load_average", "load_aver
              "load_average_at_end", "machine.load_average_at_end")
 
 
+def bench_date(data: dict) -> str | None:
+    """When the bench says it ran (its own "date"), not the file's time: a fresh
+    clone gives every file the time of the checkout.
+
+    >>> bench_date({"date": "2026-11-23T00:37:44+00:00"})
+    '2026-11-23 00:37 UTC'
+    >>> bench_date({"machine": {"date": "2026-11-22"}}), bench_date({})
+    ('2026-11-22', None)
+    """
+    raw = data.get("date") or get(data, "machine.date")
+    if not isinstance(raw, str):
+        return None
+    try:
+        stamp = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        return raw
+    if len(raw) <= 10:
+        return raw
+    return f"{stamp:%Y-%m-%d %H:%M}" + (" UTC" if stamp.tzinfo else "")
+
+
 def bench_section(name: str, runs: dict[str, dict]) -> tuple[list[str], int]:
     """The Markdown of one bench; and how many ratios missed their target."""
     extractor = BENCHES[name][0]
@@ -336,12 +357,13 @@ def bench_section(name: str, runs: dict[str, dict]) -> tuple[list[str], int]:
     if not path.exists():
         return lines + ["No results yet (`bench/results/" + name + ".json` missing).",
                         ""], 0
-    written = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
     try:
         data = json.loads(path.read_text("utf-8"))
         rows = extractor(data)
     except (ValueError, TypeError, AttributeError, KeyError) as error:
         return lines + [f"Could not read `{path.name}`: {error}", ""], 0
+    written = bench_date(data) or dt.datetime.fromtimestamp(
+        path.stat().st_mtime, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     load = next((get(data, key) for key in LOAD_KEYS if get(data, key) is not None),
                 None)
     if isinstance(load, list):
@@ -349,8 +371,7 @@ def bench_section(name: str, runs: dict[str, dict]) -> tuple[list[str], int]:
     elif isinstance(load, int | float):
         load = f"{load:.2f}"
     load_text = f", load average then {load}" if load is not None else ""
-    lines += [f"From `bench/results/{path.name}`, written "
-              f"{written:%Y-%m-%d %H:%M} UTC{load_text}.", "",
+    lines += [f"From `bench/results/{path.name}`, written {written}{load_text}.", "",
               "| measure | median | target | ratio |", "|---|---|---|---|"]
     missed = 0
     for measure, value, unit, target, direction in rows:
