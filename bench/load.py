@@ -19,9 +19,11 @@ skips drawing. One ``streamlit run app.py`` server, default configuration
 * a quarter **train**: the smallest network with ``--epochs`` epochs — press
   Train, then follow the live fragment's timer (``run_every``) until the page
   says "Finished all … epochs" (its numbers arrived);
-* a quarter **upload**: the convolution lesson's "upload a picture", a
-  different small PNG each; the page must name the uploaded picture; then a
-  few setting changes on it.
+* a quarter **draw and upload**: in one tab each draws a stroke on the
+  convolution lesson's canvas (the canvas' state, a PNG data URL, sent as the
+  browser sends it) and the page must say it shows "your drawing"; in a second
+  tab "upload a picture", a different small PNG each, and the page must name
+  it; then a few setting changes on it.
 
 Counted as errors: client exceptions (connection, timeout), exceptions shown in
 page deltas, runs that did not finish successfully, and tracebacks in the server
@@ -46,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import datetime as dt
 import io
 import json
@@ -333,10 +336,55 @@ class Student:
         if not self.got_results:
             self.errors.append(f"smallest: no 'Finished' within {limit:.0f} s")
 
+    async def draw(self, think: float) -> bool:
+        """In a second tab (its own session), draw a stroke on the convolution
+        lesson's canvas; True if the page then works on the drawing."""
+        tab = StreamlitSession(self.session.base_url, timeout=self.session.timeout)
+        try:
+            await tab.connect()
+            return await self._draw_in(tab, think)
+        finally:
+            await tab.close()
+
+    async def _draw_in(self, tab: StreamlitSession, think: float) -> bool:
+        import numpy as np
+        from PIL import Image
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        run = await tab.run(page="convolution", query="lang=en&image=draw&size=64")
+        self.check(run, "convolution (draw) open")
+        self.first_views.append(run.seconds)
+        await self.think(think)
+        canvas = tab.find("bidi_component", key="conv_canvas")
+        if canvas is None:
+            self.errors.append("convolution: no drawing canvas")
+            return False
+        ink = np.full((280, 280, 4), 255, np.uint8)
+        row = 60 + self.rng.randrange(160)
+        ink[row:row + 20, 40:240, :3] = 0  # one thick horizontal stroke
+        buffer = io.BytesIO()
+        Image.fromarray(ink, "RGBA").save(buffer, "PNG")
+        data_url = "data:image/png;base64," + base64.b64encode(
+            buffer.getvalue()).decode()
+        drawing = {"raw": {"version": "5.3.0", "objects": [{"type": "path"}]},
+                   "data": data_url}
+        state = WidgetState(id=canvas.proto.id,
+                            json_value=json.dumps({"drawing": drawing}))
+        started = time.perf_counter()
+        run = await tab.run(changed=[state])
+        self.detail["draw_to_result_s"] = round(time.perf_counter() - started, 3)
+        self.check(run, "convolution drawing")
+        if not any(text.startswith("Picture: your drawing") for text in run.texts()):
+            self.errors.append("convolution: the page did not use the drawing")
+            return False
+        return True
+
     async def upload(self, changes: int, think: float) -> None:
         import numpy as np
         from PIL import Image
 
+        if not await self.draw(think):
+            return
         run = await self.session.run(page="convolution",
                                      query="lang=en&image=upload&size=64")
         self.check(run, "convolution open")
@@ -568,6 +616,9 @@ def main(argv: list[str] | None = None) -> int:
         "upload_to_result": stats([s.detail["upload_to_result_s"]
                                    for s in by_role["upload"]
                                    if "upload_to_result_s" in s.detail]),
+        "drawing_to_result": stats([s.detail["draw_to_result_s"]
+                                    for s in by_role["upload"]
+                                    if "draw_to_result_s" in s.detail]),
         "training_press_to_finished": stats([s.detail["train_seconds"]
                                              for s in by_role["train"]
                                              if s.got_results]),
@@ -627,6 +678,7 @@ def print_summary(result: dict[str, Any]) -> None:
         f"{result['target_numpy_rerun_p95_s']} s, ratio "
         f"{result['ratio_numpy_rerun_p95_to_target']})",
         f"NumPy first views: {result['numpy_first_view']}",
+        f"drawing → result: {result['drawing_to_result']}",
         f"upload → result: {result['upload_to_result']}",
         f"training press → finished: {result['training_press_to_finished']}",
         f"server cold {server['cold']}, before (Keras warm) {server['before']}, "

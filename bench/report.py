@@ -192,6 +192,8 @@ def _load(d: dict) -> list[Row]:
          d.get("target_numpy_rerun_p95_s"), "≤"),
         ("NumPy lesson first view under load, median",
          get(d, "numpy_first_view.median_s"), "s", None, "≤"),
+        ("drawing on the canvas → page uses it, median",
+         get(d, "drawing_to_result.median_s"), "s", None, "≤"),
         ("upload → page shows it, median", get(d, "upload_to_result.median_s"), "s",
          None, "≤"),
         ("training: Train → finished, median",
