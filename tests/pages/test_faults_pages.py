@@ -19,7 +19,7 @@ from components import train_lab, train_runs
 from core import datasets
 from core.training import TrainingSlots
 from tests.core.test_faults import FAKE_KERAS, FakeDownload, FakeModel
-from tests.pages.conftest import REPO_ROOT, all_text, assert_no_exception
+from tests.pages.conftest import all_text, assert_no_exception, open_lesson_page
 
 PAGE = "pages/training.py"
 
@@ -64,11 +64,8 @@ def fake_model(monkeypatch):
 
 
 def open_page(lang: str = "en", **query: str) -> AppTest:
-    app = AppTest.from_file(str(REPO_ROOT / PAGE), default_timeout=60)
-    app.query_params["lang"] = lang
-    for name, value in {"subset": "1000", **query}.items():
-        app.query_params[name] = value
-    app.run()
+    """The Training lab on 1,000 images (unless ``subset`` says otherwise)."""
+    app = open_lesson_page(PAGE, lang, **{"subset": "1000", **query})
     assert_no_exception(app)
     return app
 

@@ -7,17 +7,19 @@ AppTest drops the click of a button outside a fragment (browsers do not)."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.conftest import REPO_ROOT, all_text, assert_no_exception, run_page
+from tests.pages.conftest import (
+    all_text,
+    assert_no_exception,
+    open_lesson_page,
+    run_page,
+)
 
 PAGE = "pages/training.py"
 
 
 def open_page(lang: str = "en", **query: str) -> AppTest:
-    app = AppTest.from_file(str(REPO_ROOT / PAGE), default_timeout=120)
-    app.query_params["lang"] = lang
-    for name, value in {"subset": "1000", **query}.items():
-        app.query_params[name] = value
-    app.run()
+    """The Training lab on 1,000 images (unless ``subset`` says otherwise)."""
+    app = open_lesson_page(PAGE, lang, **{"subset": "1000", **query})
     assert_no_exception(app)
     return app
 
