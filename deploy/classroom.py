@@ -66,10 +66,15 @@ def healthy(url: str, processes: list[subprocess.Popen], timeout: float) -> bool
 
 
 class Classroom:
-    """The replicas and nginx, started together and stopped together."""
+    """The replicas and nginx, started together and stopped together.
+
+    nginx starts only once every replica answers: requests refused while a
+    replica boots would count as failures (``max_fails``) and nginx would leave
+    every replica out for ``fail_timeout`` (502 "no live upstreams").
+    """
 
     def __init__(self, replicas: int, first_port: int, listen: str,
-                 logs: Path) -> None:
+                 logs: Path, timeout: float) -> None:
         self.logs = logs
         self.replicas: list[subprocess.Popen] = []
         self.nginx: Nginx | None = None
@@ -83,6 +88,10 @@ class Classroom:
             backends.append(f"127.0.0.1:{port}")
         self.backends = backends
         try:
+            for address in backends:
+                if not healthy(f"http://{address}", self.replicas, timeout):
+                    raise RuntimeError(f"replica {address} did not start; "
+                                       f"see {logs}")
             (logs / "nginx").mkdir(exist_ok=True)
             self.nginx = Nginx(shutil.which("nginx") or "/usr/sbin/nginx",
                                logs / "nginx", render_config(
@@ -142,8 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     logs = Path(tempfile.mkdtemp(prefix="playground_class_"))
     logs.chmod(0o755)  # nginx's workers (nobody) buffer answers in a folder below
     try:
-        room = Classroom(args.replicas, args.first_port, args.listen, logs)
-    except (RuntimeError, OSError) as error:  # e.g. nginx -t failed: say why
+        room = Classroom(args.replicas, args.first_port, args.listen, logs,
+                         args.timeout)
+    except (RuntimeError, OSError) as error:  # a replica or `nginx -t` failed
         print(error, file=sys.stderr)
         return 1
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
