@@ -259,6 +259,7 @@ class Student:
         self.rng = random.Random(index)
         self.first_views: list[float] = []
         self.reruns: list[float] = []
+        self.rerun_pages: list[str] = []  # the lesson of each rerun
         self.fragment_polls: list[float] = []
         self.errors: list[str] = []
         self.refusals: list[str] = []
@@ -289,6 +290,7 @@ class Student:
             run = await self.session.run(changed=[state], fragment_id=fragment_id)
             self.check(run, f"{self.session.page} change")
             self.reruns.append(run.seconds)
+            self.rerun_pages.append(self.session.page)
 
     async def browse(self, lessons: int, changes: int, think: float) -> None:
         done = 0
@@ -523,6 +525,24 @@ def warm_visit(server: Server, limit: float = 90.0) -> float | None:
     return None
 
 
+def cpu_times() -> list[int]:
+    """The machine's CPU time counters (/proc/stat's first line; [] elsewhere)."""
+    try:
+        first = Path("/proc/stat").read_text().split("\n")[0]
+        return [int(x) for x in first.split()[1:]]
+    except (OSError, ValueError):
+        return []
+
+
+def steal_share(before: list[int], after: list[int]) -> float | None:
+    """The share of the machine's CPU time that the hypervisor gave to other
+    guests meanwhile ("steal"): a noisy neighbour, which the figures include."""
+    if len(before) < 8 or len(after) < 8:
+        return None
+    total = sum(after[:8]) - sum(before[:8])
+    return round((after[7] - before[7]) / total, 3) if total > 0 else None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=30)
@@ -553,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
                              "load_<n>replicas.json")
     args = parser.parse_args(argv)
 
-    load_before = os.getloadavg()
+    load_before, cpu_before_class = os.getloadavg(), cpu_times()
     server = Replicas(args.port, max(1, args.replicas))
     sampler = None
     try:
@@ -596,7 +616,8 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                     "python": platform.python_version(),
                     "load_average_at_start": [round(x, 2) for x in load_before],
-                    "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
+                    "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+                    "cpu_steal_share": steal_share(cpu_before_class, cpu_times())},
         "client": "bench/st_client.py: websocket clients speaking Streamlit's "
                   "protocol (no browser)",
         "config": {k: v for k, v in vars(args).items()},
@@ -610,6 +631,10 @@ def main(argv: list[str] | None = None) -> int:
         "sessions": len(students),
         "every_session_got_results": all(s.got_results for s in students),
         "numpy_rerun": stats(browse_reruns),
+        "numpy_rerun_by_lesson": {
+            lesson: stats([x for s in by_role["browse"]
+                           for x, page in zip(s.reruns, s.rerun_pages, strict=True)
+                           if page == lesson]) for lesson in NUMPY_LESSONS},
         "numpy_first_view": stats([x for s in by_role["browse"]
                                    for x in s.first_views]),
         "upload_rerun": stats([x for s in by_role["upload"] for x in s.reruns]),
@@ -671,12 +696,16 @@ def print_summary(result: dict[str, Any]) -> None:
         f"{result['sessions']} sessions {result['roles']} in "
         f"{result['class_seconds']} s (the client used {result['client_cpu_seconds']}"
         " CPU s)",
+        f"CPU steal by other guests: {result['machine']['cpu_steal_share']}",
         f"errors: {result['errors']}   refusals (st.error messages): "
         f"{result['refusals']}   sessions with results: "
         f"{result['sessions_with_results']}/{result['sessions']}",
         f"NumPy reruns under load: {result['numpy_rerun']}  (target p95 ≤ "
         f"{result['target_numpy_rerun_p95_s']} s, ratio "
         f"{result['ratio_numpy_rerun_p95_to_target']})",
+        "  by lesson (median / p95 s): " + ", ".join(
+            f"{lesson} {found.get('median_s')} / {found.get('p95_s')}"
+            for lesson, found in result["numpy_rerun_by_lesson"].items()),
         f"NumPy first views: {result['numpy_first_view']}",
         f"drawing → result: {result['drawing_to_result']}",
         f"upload → result: {result['upload_to_result']}",

@@ -204,6 +204,8 @@ def _load(d: dict) -> list[Row]:
         ("server threads before → max during → after",
          _arrow(get(server, "before.threads"), get(server, "during.threads_max"),
                 get(server, "after.threads")), "", None, "≤"),
+        ("CPU time taken by other guests (steal) during the run",
+         get(d, "machine.cpu_steal_share"), "", None, "≤"),
     ]
 
 

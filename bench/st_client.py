@@ -106,6 +106,7 @@ class StreamlitSession:
         self._lock = asyncio.Lock()
         self._fragment_run = False
         self._starts = 0
+        self.failure = ""  # why the reader stopped, if it failed
 
     # --- connection ---------------------------------------------------------
 
@@ -159,7 +160,12 @@ class StreamlitSession:
             message = ForwardMsg()
             message.ParseFromString(payload)
             self.messages += 1
-            self._handle(message)
+            try:
+                self._handle(message)
+            except Exception as error:  # a client bug: fail the run, say why
+                self.failure = f"{type(error).__name__}: {error} in {message}"[:300]
+                await self._finished.put(None)
+                raise
 
     def _handle(self, message: ForwardMsg) -> None:
         kind = message.WhichOneof("type")
@@ -176,8 +182,9 @@ class StreamlitSession:
         elif kind == "auto_rerun":
             self.auto_reruns[message.auto_rerun.fragment_id] = \
                 message.auto_rerun.interval
-        elif kind == "stop_auto_rerun":
-            self.auto_reruns.pop(message.stop_auto_rerun.fragment_id, None)
+        elif kind == "stop_auto_rerun":  # a fragment's timer was switched off
+            for fragment_id in message.stop_auto_rerun.fragment_ids:
+                self.auto_reruns.pop(fragment_id, None)
         elif kind == "file_urls_response":
             future = self._file_urls.pop(message.file_urls_response.response_id, None)
             if future is not None and not future.done():
@@ -237,7 +244,8 @@ class StreamlitSession:
             while True:
                 status = await asyncio.wait_for(self._finished.get(), self.timeout)
                 if status is None:
-                    raise ConnectionError("the server closed the websocket")
+                    raise ConnectionError(self.failure
+                                          or "the server closed the websocket")
                 if status != EARLY:
                     break
             run.seconds = time.perf_counter() - started

@@ -1,4 +1,7 @@
-"""Plotly figures for the shape & parameter calculator; they take a Summary."""
+"""Plotly figures for the shape & parameter calculator; they take a Summary.
+
+Each is built in one unvalidated ``figure(data, layout)`` call (see plot_style).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import math
 
 import plotly.graph_objects as go
 
-from components.plot_style import PALETTE, base_layout
+from components.plot_style import PALETTE, base_layout, figure, trace
 from core.architecture import Summary
 
 
@@ -18,10 +21,9 @@ def params_figure(summary: Summary, title: str, log_scale: bool) -> go.Figure:
     largest = summary.largest_row
     colours = [PALETTE[3] if largest is not None and row.index == largest.index
                and row.params else PALETTE[0] for row in rows]
-    bars = go.Bar(x=values, y=names, orientation="h", marker_color=colours,
-                  text=[f"{v:,}" for v in values], textposition="outside",
-                  cliponaxis=False,
-                  hovertemplate="%{y}: %{x:,} <extra></extra>")
+    bars = trace("bar", x=values, y=names, orientation="h", marker_color=colours,
+                 text=[f"{v:,}" for v in values], textposition="outside",
+                 cliponaxis=False, hovertemplate="%{y}: %{x:,} <extra></extra>")
     layout = base_layout(max(260, 28 * len(rows) + 90))
     layout.update(
         title={"text": title, "font": {"size": 14}},
@@ -29,7 +31,7 @@ def params_figure(summary: Summary, title: str, log_scale: bool) -> go.Figure:
         xaxis={"type": "log" if log_scale else "linear", "showgrid": True,
                "rangemode": "tozero"},
         margin={"l": 10, "r": 70, "t": 50, "b": 30})
-    return go.Figure(data=[bars], layout=layout)
+    return figure([bars], layout)
 
 
 def _box_size(shape: tuple) -> tuple[float, float]:
@@ -59,20 +61,20 @@ def shape_flow_figure(summary: Summary, title: str) -> go.Figure:
         label = "×".join("?" if d is None else str(d) for d in shape)
         if crowded and index and shape == shapes[index - 1][1]:
             label = ""  # unchanged shape: no second label
-        traces.append(go.Scatter(
-            x=[x, x + width, x + width, x, x], y=[-height / 2, -height / 2,
-                                                  height / 2, height / 2, -height / 2],
+        traces.append(trace(
+            "scatter", x=[x, x + width, x + width, x, x],
+            y=[-height / 2, -height / 2, height / 2, height / 2, -height / 2],
             fill="toself", mode="lines", line={"color": colour, "width": 1},
             fillcolor=colour, opacity=0.75, hoverinfo="text", showlegend=False,
             text=f"{name}: {label}"))
         tops.append((x + width / 2, height / 2, label, name))
         x += width + 0.45
-    texts = go.Scatter(
-        x=[t[0] for t in tops], y=[t[1] + 0.35 for t in tops],
+    texts = trace(
+        "scatter", x=[t[0] for t in tops], y=[t[1] + 0.35 for t in tops],
         text=[t[2] for t in tops], mode="text", textposition="top center",
         textfont={"size": 9 if crowded else 11}, hoverinfo="skip", showlegend=False)
-    names = go.Scatter(
-        x=[t[0] for t in tops], y=[-t[1] - 0.35 for t in tops],
+    names = trace(
+        "scatter", x=[t[0] for t in tops], y=[-t[1] - 0.35 for t in tops],
         text=["" if crowded else t[3] for t in tops], mode="text",
         textposition="bottom center",
         textfont={"size": 10, "color": "#555"}, hoverinfo="skip", showlegend=False)
@@ -83,4 +85,4 @@ def shape_flow_figure(summary: Summary, title: str) -> go.Figure:
         xaxis={"visible": False, "range": [-0.5, x + 0.2]},
         yaxis={"visible": False, "range": [-tallest - 2.2, tallest + 2.2]},
         margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    return go.Figure(data=[*traces, texts, names], layout=layout)
+    return figure([*traces, texts, names], layout)

@@ -14,6 +14,7 @@ import threading
 import time
 from types import ModuleType
 
+from components.warmup import settle_heap
 from core.keras_import import is_keras_loaded, load_keras, on_import
 
 __all__ = ["is_keras_loaded", "load_keras", "warm_keras_in_background"]
@@ -73,6 +74,7 @@ def warm_keras_in_background(delay_seconds: float = 3.0) -> None:
         def _warm() -> None:
             time.sleep(delay_seconds)
             load_keras()
+            settle_heap()  # TensorFlow's objects: never scanned by the GC again
 
         _warm_thread = threading.Thread(target=_warm, name="keras-warmup", daemon=True)
         _warm_thread.start()

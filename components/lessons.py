@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from components.i18n import t
+from components.warmup import warm_lessons_in_background
 
 SECTIONS = ("basics", "convolution", "training", "generative", "sequences")
 
@@ -131,6 +132,7 @@ _shell = threading.local()  # per script thread: is app.py running this page?
 def run_app_shell() -> None:
     """Build the navigation and run the chosen page (app.py calls this)."""
     _shell.active = True
+    warm_lessons_in_background()
     try:
         st.navigation(build_navigation(), position="sidebar", expanded=True).run()
     finally:

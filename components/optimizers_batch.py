@@ -68,15 +68,25 @@ def _window(x: np.ndarray, y: np.ndarray, runs: dict[int, DescentPath]
     return widen_window((best[0] - 1, best[0] + 1, best[1] - 1, best[1] + 1), points)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def descents(seed: int, shuffle: bool, num_epochs: int, rate: float, batch_size: int
+             ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray],
+                        dict[int, DescentPath]]:
+    """The data, each epoch's order and the runs with all the data, with the
+    chosen batch size and with one sample (cached: shared by the class)."""
+    x, y = make_regression_data(seed)
+    orders = epoch_orders(seed, NUM_SAMPLES, num_epochs, shuffle)
+    sizes = list(dict.fromkeys((NUM_SAMPLES, batch_size, 1)))
+    return x, y, orders, {size: minibatch_descent(x, y, size, rate, orders)
+                          for size in sizes}
+
+
 def batch_section() -> None:
     batch_size = int(SETTINGS.get("batch"))
     shuffle, seed = bool(SETTINGS.get("shuffle")), int(SETTINGS.get("seed"))
     num_epochs, rate = int(SETTINGS.get("epochs")), float(SETTINGS.get("batch_lr"))
     arithmetic_ui(batch_size, num_epochs)
-    x, y = make_regression_data(seed)
-    orders = epoch_orders(seed, NUM_SAMPLES, num_epochs, shuffle)
-    sizes = list(dict.fromkeys((NUM_SAMPLES, batch_size, 1)))
-    runs = {size: minibatch_descent(x, y, size, rate, orders) for size in sizes}
+    x, y, orders, runs = descents(seed, shuffle, num_epochs, rate, batch_size)
     _orders_caption(orders, shuffle)
     window = _window(x, y, runs)
     w_values = np.linspace(window[0], window[1], 81)

@@ -40,6 +40,14 @@ def numpy_race(race: RaceSettings) -> dict[str, RacePath]:
                     race.num_steps, race.start)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def numpy_summaries(race: RaceSettings) -> dict[str, PathSummary]:
+    """Each NumPy path's summary (cached with the race it describes)."""
+    landscape = LANDSCAPES[race.landscape]
+    return {name: summarize_path(path, landscape)
+            for name, path in numpy_race(race).items()}
+
+
 def input_messages(landscape: Landscape, race: RaceSettings) -> tuple:
     """Explain settings that make the race degenerate; return the window to draw."""
     if race.learning_rate == 0:
@@ -149,10 +157,13 @@ def race_chart(landscape: Landscape, race: RaceSettings, window: tuple,
                     key="optimizers_race")
 
 
-def results_ui(landscape: Landscape, race: RaceSettings,
-               paths: dict[str, RacePath]) -> dict[str, PathSummary]:
+def results_ui(landscape: Landscape, race: RaceSettings, paths: dict[str, RacePath],
+               summaries: dict[str, PathSummary] | None = None
+               ) -> dict[str, PathSummary]:
     """The results table; returns each optimizer's summary."""
-    summaries = {name: summarize_path(path, landscape) for name, path in paths.items()}
+    if summaries is None:
+        summaries = {name: summarize_path(path, landscape)
+                     for name, path in paths.items()}
     rows = []
     for name, summary in summaries.items():
         final = paths[name].positions[-1]
@@ -230,7 +241,8 @@ def race_section() -> RaceSettings:
         difference_caption(numpy_paths, keras_run)
     st.caption(t("optimizers.chart.race_caption"))
     paths = keras_run or numpy_paths
-    summaries = results_ui(landscape, race, paths)
+    summaries = results_ui(landscape, race, paths,
+                           None if keras_run else numpy_summaries(race))
     st.markdown(f"**{t('optimizers.sentences_header', lr=f'{rate:g}')}**")
     sentences_ui(race, paths, summaries)
     with st.expander(t("optimizers.loss_steps_header"), icon=":material/show_chart:"):

@@ -307,14 +307,16 @@ class FitJob(QueuedJob):
                                dict(self.details), self.seconds, position)
 
     def predict(self, x_new: float) -> float | None:
-        """``model.predict`` for one x (cached); None until training has ended."""
+        """The trained model's output for one x (cached); None until training has
+        ended. The model is called directly, which gives ``model.predict``'s
+        value without tracing a predict function (~0.1 s of CPU a job)."""
         with self._lock:
             if x_new in self._predictions or self.status not in ("finished",
                                                                  "stopped"):
                 return self._predictions.get(x_new)
-        value = self.model.predict(np.array([[x_new]], dtype="float32"), verbose=0)
+        value = self.model(np.array([[x_new]], dtype="float32"), training=False)
         with self._lock:
-            self._predictions[x_new] = float(value[0, 0])
+            self._predictions[x_new] = float(np.asarray(value)[0, 0])
             return self._predictions[x_new]
 
     def _set(self, **fields: Any) -> None:

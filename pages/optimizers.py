@@ -24,29 +24,42 @@ st.title(t("lesson.optimizers.title"))
 st.markdown(t("optimizers.intro"))
 lab.restore_settings()
 
+
+# The race and the mini-batch demo are fragments: a control reruns (and redraws)
+# only its own part, which keeps reruns fast when a whole class uses one server.
+@st.fragment
+def race_part() -> None:
+    """The landscape, the learning rate, the race, its update rules and code."""
+    lab.race_ui()
+    landscape = LANDSCAPES[lab.SETTINGS.get("fn")]
+    st.latex(landscape.formula)
+    st.caption(t(f"optimizers.fn_text.{landscape.key}"))
+    st.markdown(f"**{t('optimizers.lr_header')}**")
+    st.caption(t("optimizers.lr_intro"))
+    lab.learning_rate_ui()
+    race = race_section()
+    with st.expander(t("optimizers.rules_header"), icon=":material/functions:"):
+        st.markdown(t("optimizers.rules"))
+    with st.expander(t("code.header"), icon=":material/code:"):
+        st.markdown(t("optimizers.code_intro"))
+        show_code(race_script(landscape, race.names, race.learning_rate,
+                              race.num_steps, race.start),
+                  SCRIPT_FILE_NAME, "optimizers_code")
+    lab.SETTINGS.publish()
+
+
+@st.fragment
+def batch_part() -> None:
+    """Batch, mini-batch and stochastic gradient descent on one neuron."""
+    lab.batch_ui()
+    batch_section()
+    lab.SETTINGS.publish()
+
+
 st.subheader(t("optimizers.race_header"))
 st.markdown(t("optimizers.race_intro"))
-lab.race_ui()
-landscape = LANDSCAPES[lab.SETTINGS.get("fn")]
-st.latex(landscape.formula)
-st.caption(t(f"optimizers.fn_text.{landscape.key}"))
-
-st.markdown(f"**{t('optimizers.lr_header')}**")
-st.caption(t("optimizers.lr_intro"))
-lab.learning_rate_ui()
-race = race_section()
-
-with st.expander(t("optimizers.rules_header"), icon=":material/functions:"):
-    st.markdown(t("optimizers.rules"))
-
+race_part()
 st.subheader(t("optimizers.batch_header"))
 st.markdown(t("optimizers.batch_intro"))
-lab.batch_ui()
-batch_section()
-
-with st.expander(t("code.header"), icon=":material/code:"):
-    st.markdown(t("optimizers.code_intro"))
-    show_code(race_script(landscape, race.names, race.learning_rate, race.num_steps,
-                          race.start), SCRIPT_FILE_NAME, "optimizers_code")
-lab.SETTINGS.publish()
+batch_part()
 share_ui()

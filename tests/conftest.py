@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("PLAYGROUND_WARM_KERAS", "0")  # tests import Keras themselves
+os.environ.setdefault("PLAYGROUND_WARM_LESSONS", "0")  # tests/components/test_warmup.py
+# Every unvalidated figure is compared with its validated copy (plot_style.figure).
+os.environ.setdefault("PLAYGROUND_CHECK_FIGURES", "1")
 
 
 def pytest_sessionfinish(session, exitstatus):

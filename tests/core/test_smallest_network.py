@@ -88,6 +88,10 @@ def test_the_documents_settings_reproduce_the_documents_figures(documents_run):
     assert w == pytest.approx(DOCUMENTS_RUN["w"], abs=2e-4)
     assert b == pytest.approx(DOCUMENTS_RUN["b"], abs=5e-4)
     assert job.predict(5.0) == pytest.approx(DOCUMENTS_RUN["prediction"], abs=1e-3)
+    # Calling the model directly gives what model.predict gives.
+    predicted = job.model.predict(np.array([[5.0], [-3.5]], dtype="float32"), verbose=0)
+    assert [job.predict(5.0), job.predict(-3.5)] == pytest.approx(
+        predicted[:, 0].tolist(), abs=1e-6)
     assert "Total params: 2" in snapshot.summary
     assert "neuron (Dense)" in snapshot.summary
     assert snapshot.seconds > 0
