@@ -50,7 +50,7 @@ def base_layout(height: int, top_margin: int = 40) -> dict:
 # class of thirty pays on one interpreter lock. Figures from ``trace`` and
 # ``figure`` skip it. Tests set CHECK_FIGURES_ENV: then ``figure`` also builds
 # the validated figure and fails on any difference (an unknown property, a
-# typo, a value Plotly would have changed).
+# typo, a value Plotly would have changed), once per shape of figure.
 CHECK_FIGURES_ENV = "PLAYGROUND_CHECK_FIGURES"
 UNDERSCORED = frozenset({"error_x", "error_y", "error_z", "plot_bgcolor",  # real
                          "paper_bgcolor", "copy_ystyle", "copy_zstyle"})  # names
@@ -106,8 +106,34 @@ def figure(data: list[dict], layout: dict[str, Any]) -> go.Figure:
 
     built = go.Figure(data, _nest(layout), _validate=False)
     if os.environ.get(CHECK_FIGURES_ENV):
-        check_figure(built)
+        shape = _shape([data, layout])
+        if shape not in _checked_shapes:  # each kind of figure once per process
+            check_figure(built)
+            _checked_shapes.add(shape)
     return built
+
+
+_checked_shapes: set = set()
+
+
+def _shape(value: Any) -> Any:
+    """What a figure is made of, without its numbers and texts: property names
+    and the types of values. A figure of a shape already checked is not checked
+    again (validating every figure of the suite made the tests 50 % slower). A
+    name where validation sends a list (a colour scale) is a different shape.
+
+    >>> _shape({"x": [1, 2.5], "name": "a", "line": {"width": 2}})
+    (('line', (('width', 'int'),)), ('name', 'text'), ('x', 'numbers'))
+    """
+    if isinstance(value, dict):
+        return tuple(sorted((name, _shape(item)) for name, item in value.items()))
+    if isinstance(value, list | tuple):
+        if all(isinstance(item, int | float) for item in value):
+            return "numbers"
+        return tuple(sorted({_shape(item) for item in value}, key=repr))
+    if isinstance(value, str):
+        return "text"
+    return type(value).__name__
 
 
 def check_figure(built: go.Figure) -> None:

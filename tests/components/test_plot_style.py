@@ -17,6 +17,12 @@ from core.landscapes import LANDSCAPES, loss_grid
 from core.optimizers import OPTIMIZERS, run_race
 
 
+@pytest.fixture(autouse=True)
+def check_every_figure_here():
+    """Figures of a shape seen earlier in the run are not checked again."""
+    plot_style._checked_shapes.clear()
+
+
 @pytest.mark.parametrize("module", [plot_style, optimizers_charts])
 def test_docstring_examples(module):
     assert doctest.testmod(module).failed == 0
@@ -42,6 +48,13 @@ def test_an_unknown_property_is_caught():
 def test_what_validation_would_change_is_caught(data, layout, shown):
     with pytest.raises(AssertionError, match=shown):
         figure(data, layout)
+
+
+def test_each_shape_of_figure_is_checked_once():
+    figure([trace("scatter", x=[1, 2], y=[3, 4], name="a")], {"height": 300})
+    figure([trace("scatter", x=[5], y=[6], name="b")], {"height": 200})  # same shape
+    with pytest.raises(AssertionError, match="title"):  # a new shape: checked
+        figure([trace("scatter", x=[5], y=[6], name="b")], {"xaxis": {"title": "x"}})
 
 
 def test_magic_underscores_nest_without_touching_the_callers_dict():
