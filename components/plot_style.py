@@ -58,13 +58,17 @@ UNDERSCORED = frozenset({"error_x", "error_y", "error_z", "plot_bgcolor",  # rea
 
 def _nest(props: dict[str, Any]) -> dict[str, Any]:
     """``marker_color=…`` → ``{"marker": {"color": …}}`` as Plotly's constructors
-    read "magic underscores"; None means unset, as there.
+    read "magic underscores" (after the plain names, whatever the order); None
+    means unset, as there.
 
-    >>> _nest({"marker": {"size": 5}, "marker_line_width": 2, "name": None})
+    >>> _nest({"marker_line_width": 2, "marker": {"size": 5}, "name": None})
     {'marker': {'size': 5, 'line': {'width': 2}}}
     """
+    def is_magic(name: str) -> bool:
+        return "_" in name and name not in UNDERSCORED
+
     nested: dict[str, Any] = {}
-    for name, value in props.items():
+    for name, value in sorted(props.items(), key=lambda item: is_magic(item[0])):
         if value is None:
             continue
         path = [name] if name in UNDERSCORED else name.split("_")
